@@ -1,0 +1,38 @@
+using Mediation.Application.Pipeline;
+using MediatR;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Mediation.Application;
+
+public static class ApplicationServices
+{
+    /// <summary>
+    /// Registers the mediator, every handler and validator of this assembly, and the pipeline, outermost first:
+    /// logging → validation → transaction → access → idempotency → handler. Access runs inside the transaction
+    /// so the case it checks is the case the handler changes.
+    /// </summary>
+    public static IServiceCollection AddMediationApplication(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddScoped<ActorContext>();
+        services.AddScoped<IMediator>(provider => new Mediator(type => provider.GetService(type)!));
+
+        foreach (var type in typeof(ApplicationServices).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false }))
+        {
+            foreach (var contract in type.GetInterfaces().Where(i => i.IsGenericType))
+            {
+                var definition = contract.GetGenericTypeDefinition();
+                if (definition == typeof(IRequestHandler<,>) || definition == typeof(IValidator<>))
+                    services.AddScoped(contract, type);
+            }
+        }
+
+        services.AddScoped(typeof(IPipelineBehavior<,>), typeof(LoggingBehavior<,>));
+        services.AddScoped(typeof(IPipelineBehavior<,>), typeof(ValidationBehavior<,>));
+        services.AddScoped(typeof(IPipelineBehavior<,>), typeof(TransactionBehavior<,>));
+        services.AddScoped(typeof(IPipelineBehavior<,>), typeof(AccessBehavior<,>));
+        services.AddScoped(typeof(IPipelineBehavior<,>), typeof(IdempotencyBehavior<,>));
+        return services;
+    }
+}

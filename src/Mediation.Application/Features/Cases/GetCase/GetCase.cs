@@ -1,0 +1,95 @@
+using Mediation.Application.Features.Workflow;
+using Mediation.Application.Persistence;
+using Mediation.Application.Pipeline;
+using Mediation.Domain.Cases;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+
+namespace Mediation.Application.Features.Cases.GetCase;
+
+/// <summary>A case with its facts, parties, sessions, agreement, timeline and the actions the viewer may take now.</summary>
+public sealed record GetCase(long CaseId) : IQuery<CaseDetails>, ICaseRequest;
+
+public sealed record CaseDetails(
+    long Id,
+    string CaseNumber,
+    string WorkflowKey,
+    int WorkflowVersion,
+    string State,
+    string Level,
+    long UnitId,
+    string UnitName,
+    string? Outcome,
+    IntakeChannel Channel,
+    DisputeCategory Category,
+    string Summary,
+    string? Description,
+    decimal? AmountInDispute,
+    RiskLevel RiskLevel,
+    RiskSignals RiskSignals,
+    bool IsMajor,
+    DateTime RegisteredAt,
+    DateTime? DeadlineAt,
+    bool IsOverdue,
+    DateTime? ClosedAt,
+    int Version,
+    long FirstResponsibleId,
+    long? OwnerId,
+    bool PersonalDataVisible,
+    IReadOnlyList<PartyView> Parties,
+    IReadOnlyList<SessionView> Sessions,
+    AgreementView? Agreement,
+    IReadOnlyList<TimelineEntry> Timeline,
+    IReadOnlyList<string> AllowedActions);
+
+public sealed record PartyView(PartyRole Role, string Name, string? Phone, string? IdNumber, string? Address);
+
+public sealed record SessionView(DateTime HeldAt, string Place, string Attendees, string Summary, long MediatorId);
+
+public sealed record AgreementView(string Terms, bool AcceptedByParties, IReadOnlyList<DateOnly> DueDates, DateTime SignedAt);
+
+public sealed record TimelineEntry(int Sequence, DateTime OccurredAt, string Action, string? FromState, string ToState, string? FromLevel, string Level, long? FromUnitId, long UnitId, long ActorId, string ActorName, string ActorRole, string Payload);
+
+internal sealed class GetCaseHandler(MediationDbContext db, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
+    : IRequestHandler<GetCase, CaseDetails>
+{
+    public async Task<CaseDetails> Handle(GetCase request, CancellationToken cancellationToken)
+    {
+        var c = await db.Cases.AsNoTracking()
+            .Include(x => x.Parties)
+            .Include(x => x.Sessions)
+            .Include(x => x.Agreement)
+            .AsSplitQuery()
+            .FirstOrDefaultAsync(x => x.Id == request.CaseId, cancellationToken)
+            ?? throw new NotFoundException($"Case {request.CaseId}");
+        var unitName = await db.OrgUnits.Where(u => u.Id == c.UnitId).Select(u => u.Name).FirstAsync(cancellationToken);
+        var timeline = await db.CaseEvents.AsNoTracking()
+            .Where(e => e.CaseId == c.Id)
+            .OrderBy(e => e.Sequence)
+            .Select(e => new TimelineEntry(e.Sequence, e.OccurredAt, e.Action, e.FromState, e.ToState, e.FromLevel, e.Level, e.FromUnitId, e.UnitId, e.ActorId, e.ActorName, e.ActorRole, e.Payload))
+            .ToListAsync(cancellationToken);
+
+        var actor = actors.Current;
+        var holds = actor.MayActOn(c.UnitId);
+
+        // Only the unit that holds the case, and the person who first received it, see phones and ID numbers in full.
+        var seesPersonalData = holds || actor.StaffId == c.FirstResponsibleId;
+        var parties = c.Parties.Select(p => new PartyView(
+            p.Role,
+            p.Name,
+            seesPersonalData ? p.Phone : PersonalData.MaskPhone(p.Phone),
+            seesPersonalData ? p.IdNumber : PersonalData.MaskIdNumber(p.IdNumber),
+            seesPersonalData ? p.Address : null)).ToList();
+
+        var allowed = holds ? workflows.For(c).AllowedActions(c.State, c.Level, actor.Role) : [];
+        return new CaseDetails(
+            c.Id, c.CaseNumber, c.WorkflowKey, c.WorkflowVersion, c.State, c.Level, c.UnitId, unitName, c.Outcome,
+            c.Channel, c.Category, c.Summary, c.Description, c.AmountInDispute, c.RiskLevel, c.RiskSignals, c.IsMajor,
+            c.RegisteredAt, c.DeadlineAt, c.IsOverdue(clock.GetUtcNow().UtcDateTime), c.ClosedAt, c.Version,
+            c.FirstResponsibleId, c.OwnerId, seesPersonalData, parties,
+            c.Sessions.OrderBy(s => s.HeldAt).Select(s => new SessionView(s.HeldAt, s.Place, s.Attendees, s.Summary, s.MediatorId)).ToList(),
+            c.Agreement is { } a ? new AgreementView(a.Terms, a.AcceptedByParties, a.DueDates, a.SignedAt) : null,
+            timeline,
+            allowed);
+    }
+}

@@ -1,0 +1,22 @@
+using Mediation.Application.Pipeline;
+using Mediation.Domain.Cases;
+
+namespace Mediation.Application.Features.Cases.RegisterCase;
+
+/// <summary>登记纠纷: a mediator or grid worker registers a dispute at their unit.</summary>
+public sealed record RegisterCase(
+    IntakeChannel Channel,
+    DisputeCategory Category,
+    string Summary,
+    string? Description,
+    decimal? AmountInDispute,
+    RiskLevel RiskLevel,
+    RiskSignals RiskSignals,
+    IReadOnlyList<PartyInput> Parties,
+    string? IdempotencyKey = null) : ICommand<CaseChanged>, IIdempotentCommand, IRoleRestricted
+{
+    // Which roles may register is the workflow definition's to say; the aggregate checks it.
+    public IReadOnlyList<string> AllowedRoles => [];
+}
+
+public sealed record PartyInput(PartyRole Role, string Name, string? Phone, string? IdNumber, string? Address);

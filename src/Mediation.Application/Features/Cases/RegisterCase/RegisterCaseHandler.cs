@@ -1,0 +1,56 @@
+using System.Data.Common;
+using System.Globalization;
+using Mediation.Application.Features.Workflow;
+using Mediation.Application.Persistence;
+using Mediation.Application.Pipeline;
+using Mediation.Domain.Cases;
+using Mediation.Domain.Org;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Mediation.Application.Features.Cases.RegisterCase;
+
+internal sealed class RegisterCaseHandler(MediationDbContext db, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
+    : IRequestHandler<RegisterCase, CaseChanged>
+{
+    public async Task<CaseChanged> Handle(RegisterCase request, CancellationToken cancellationToken)
+    {
+        var actor = actors.Current;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var unit = await db.OrgUnits.FindAsync([actor.UnitId], cancellationToken) ?? throw new NotFoundException($"Unit {actor.UnitId}");
+        var center = unit.ParentId is null ? unit : await db.OrgUnits.FindAsync([unit.RootId], cancellationToken) ?? throw new NotFoundException($"Unit {unit.RootId}");
+
+        var parties = request.Parties.Select(p => new Party(p.Role, p.Name, p.Phone, p.IdNumber, p.Address)).ToList();
+        var facts = new DisputeFacts(request.Channel, request.Category, request.Summary, request.Description, request.AmountInDispute, request.RiskLevel, request.RiskSignals, parties);
+        var number = await NextCaseNumberAsync(center, now, cancellationToken);
+
+        var @case = DisputeCase.Register(workflows.Current, workflows.Calendar, number, actor, unit, center, facts, now);
+        db.Cases.Add(@case);
+        await db.SaveChangesAsync(cancellationToken);
+        return CaseChanged.From(@case);
+    }
+
+    // 案号: street code, year (China time) and a per-street, per-year sequence, e.g. LS-2026-000123.
+    private async Task<string> NextCaseNumberAsync(OrgUnit center, DateTime now, CancellationToken cancellationToken)
+    {
+        var year = (now + Mediation.Workflows.Time.WorkingDayCalendar.ChinaOffset).Year;
+        var connection = db.Database.GetDbConnection();
+        await using DbCommand command = connection.CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        command.CommandText = "INSERT INTO case_number_counters (street_id, year, last) VALUES (@street, @year, 1) " +
+                              "ON CONFLICT (street_id, year) DO UPDATE SET last = case_number_counters.last + 1 RETURNING last";
+        AddParameter(command, "@street", center.Id);
+        AddParameter(command, "@year", year);
+        var last = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        return $"{center.Code}-{year}-{last:D6}";
+    }
+
+    private static void AddParameter(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+}

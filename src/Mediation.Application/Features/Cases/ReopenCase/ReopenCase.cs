@@ -1,0 +1,25 @@
+using Mediation.Application.Features.Workflow;
+using Mediation.Application.Persistence;
+using Mediation.Application.Pipeline;
+using Mediation.Domain.Cases;
+
+namespace Mediation.Application.Features.Cases.ReopenCase;
+
+/// <summary>重新调解: a closed matter is taken up again (an unsatisfied follow-up, an unperformed agreement).</summary>
+public sealed record ReopenCase(long CaseId, int ExpectedVersion, string Reason) : ICommand<CaseChanged>, ICaseCommand;
+
+internal sealed class ReopenCaseValidator : IValidator<ReopenCase>
+{
+    public IEnumerable<FieldError> Validate(ReopenCase request) =>
+        Rules.Version(request.ExpectedVersion).Concat(Rules.Required(request.Reason, "reason"));
+}
+
+internal sealed class ReopenCaseHandler(MediationDbContext db, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
+    : CaseCommandHandler<ReopenCase>(db, workflows, actors, clock)
+{
+    protected override Task Apply(DisputeCase @case, ReopenCase command, CaseChange change, CancellationToken cancellationToken)
+    {
+        @case.Reopen(change.Workflow, change.Calendar, change.Actor, command.ExpectedVersion, command.Reason, change.Now);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,29 @@
+using Mediation.Application.Features.Workflow;
+using Mediation.Application.Persistence;
+using Mediation.Application.Pipeline;
+using Mediation.Domain.Cases;
+using Mediation.Application.Features.Cases;
+
+namespace Mediation.Application.Features.Escalation.EscalateCase;
+
+/// <summary>上报: the case is handed to the parent unit one level up, which must accept it anew.</summary>
+public sealed record EscalateCase(long CaseId, int ExpectedVersion, string Reason) : ICommand<CaseChanged>, ICaseCommand;
+
+internal sealed class EscalateCaseValidator : IValidator<EscalateCase>
+{
+    public IEnumerable<FieldError> Validate(EscalateCase request) =>
+        Rules.Version(request.ExpectedVersion).Concat(Rules.Required(request.Reason, "reason"));
+}
+
+internal sealed class EscalateCaseHandler(MediationDbContext db, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
+    : CaseCommandHandler<EscalateCase>(db, workflows, actors, clock)
+{
+    protected override async Task Apply(DisputeCase @case, EscalateCase command, CaseChange change, CancellationToken cancellationToken)
+    {
+        var unit = await Db.OrgUnits.FindAsync([@case.UnitId], cancellationToken);
+        var parent = unit?.ParentId is { } parentId ? await Db.OrgUnits.FindAsync([parentId], cancellationToken) : null;
+        if (parent is null)
+            throw new CaseInputException("unit", $"Case {@case.CaseNumber} is held by the top of the network; refer it out instead.");
+        @case.Escalate(change.Workflow, change.Calendar, change.Actor, command.ExpectedVersion, command.Reason, parent, change.Now);
+    }
+}

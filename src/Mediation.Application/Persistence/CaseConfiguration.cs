@@ -1,0 +1,99 @@
+using Mediation.Domain.Cases;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Mediation.Application.Persistence;
+
+internal sealed class CaseConfiguration : IEntityTypeConfiguration<DisputeCase>
+{
+    public void Configure(EntityTypeBuilder<DisputeCase> builder)
+    {
+        builder.ToTable("Cases");
+        builder.HasKey(c => c.Id);
+        builder.Property(c => c.CaseNumber).HasMaxLength(40);
+        builder.HasIndex(c => c.CaseNumber).IsUnique();
+        builder.Property(c => c.WorkflowKey).HasMaxLength(80);
+        builder.Property(c => c.State).HasMaxLength(40);
+        builder.Property(c => c.Level).HasMaxLength(40);
+        builder.Property(c => c.Outcome).HasMaxLength(40);
+        builder.Property(c => c.UnitPath).HasMaxLength(200);
+        builder.Property(c => c.Channel).HasConversion<string>().HasMaxLength(30);
+        builder.Property(c => c.Category).HasConversion<string>().HasMaxLength(40);
+        builder.Property(c => c.RiskLevel).HasConversion<string>().HasMaxLength(10);
+        builder.Property(c => c.Summary).HasMaxLength(500);
+        builder.Property(c => c.Description).HasMaxLength(4000);
+        builder.Property(c => c.ApplicantName).HasMaxLength(100);
+        builder.Property(c => c.AmountInDispute).HasPrecision(14, 2);
+        builder.Property(c => c.Version).IsConcurrencyToken();
+
+        // Lists page by (deadline, id) with a keyset, never OFFSET; these indexes make every page an index range.
+        builder.Property<DateTime>(MediationDbContext.SortDeadline);
+        builder.HasIndex(MediationDbContext.SortDeadline, nameof(DisputeCase.Id)).HasDatabaseName("IX_Cases_SortDeadline_Id");
+        builder.HasIndex(nameof(DisputeCase.UnitId), MediationDbContext.SortDeadline, nameof(DisputeCase.Id)).HasDatabaseName("IX_Cases_UnitId_SortDeadline_Id");
+        // Overdue counts: a range of deadlines, with the subtree test answered from the index alone.
+        builder.HasIndex(MediationDbContext.SortDeadline, nameof(DisputeCase.UnitPath)).HasDatabaseName("IX_Cases_SortDeadline_UnitPath");
+
+        builder.HasMany(c => c.Parties).WithOne().HasForeignKey(p => p.CaseId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasMany(c => c.Sessions).WithOne().HasForeignKey(s => s.CaseId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne(c => c.Agreement).WithOne().HasForeignKey<Agreement>(a => a.CaseId).OnDelete(DeleteBehavior.Restrict);
+        builder.Navigation(c => c.Parties).UsePropertyAccessMode(PropertyAccessMode.Field).HasField("_parties");
+        builder.Navigation(c => c.Sessions).UsePropertyAccessMode(PropertyAccessMode.Field).HasField("_sessions");
+        builder.Ignore(c => c.NewEvents);
+        builder.Ignore(c => c.NewNotices);
+    }
+}
+
+internal sealed class PartyConfiguration : IEntityTypeConfiguration<Party>
+{
+    public void Configure(EntityTypeBuilder<Party> builder)
+    {
+        builder.ToTable("Parties");
+        builder.Property(p => p.Role).HasConversion<string>().HasMaxLength(20);
+        builder.Property(p => p.Name).HasMaxLength(100);
+        builder.Property(p => p.Phone).HasMaxLength(30);
+        builder.Property(p => p.IdNumber).HasMaxLength(30);
+        builder.Property(p => p.Address).HasMaxLength(300);
+        builder.HasIndex(p => p.Name);
+    }
+}
+
+internal sealed class SessionConfiguration : IEntityTypeConfiguration<MediationSession>
+{
+    public void Configure(EntityTypeBuilder<MediationSession> builder)
+    {
+        builder.ToTable("MediationSessions");
+        builder.Property(s => s.Place).HasMaxLength(200);
+        builder.Property(s => s.Attendees).HasMaxLength(500);
+        builder.Property(s => s.Summary).HasMaxLength(4000);
+    }
+}
+
+internal sealed class AgreementConfiguration : IEntityTypeConfiguration<Agreement>
+{
+    public void Configure(EntityTypeBuilder<Agreement> builder)
+    {
+        builder.ToTable("Agreements");
+        builder.Property(a => a.Terms).HasMaxLength(4000);
+    }
+}
+
+internal sealed class CaseEventConfiguration : IEntityTypeConfiguration<CaseEvent>
+{
+    public void Configure(EntityTypeBuilder<CaseEvent> builder)
+    {
+        builder.ToTable("CaseEvents");
+        builder.HasKey(e => e.Id);
+        builder.HasOne(e => e.Case).WithMany().HasForeignKey(e => e.CaseId).OnDelete(DeleteBehavior.Restrict);
+
+        // One event per version: a second writer of the same version fails here even if all else let it through.
+        builder.HasIndex(e => new { e.CaseId, e.Sequence }).IsUnique();
+        builder.Property(e => e.Action).HasMaxLength(40);
+        builder.Property(e => e.FromState).HasMaxLength(40);
+        builder.Property(e => e.ToState).HasMaxLength(40);
+        builder.Property(e => e.FromLevel).HasMaxLength(40);
+        builder.Property(e => e.Level).HasMaxLength(40);
+        builder.Property(e => e.Outcome).HasMaxLength(40);
+        builder.Property(e => e.ActorName).HasMaxLength(100);
+        builder.Property(e => e.ActorRole).HasMaxLength(40);
+    }
+}

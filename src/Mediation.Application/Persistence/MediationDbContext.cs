@@ -1,0 +1,127 @@
+using System.Text;
+using Mediation.Domain.Cases;
+using Mediation.Domain.Org;
+using Mediation.Domain.Supervision;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Mediation.Application.Persistence;
+
+/// <summary>
+/// The case database. Handlers use it directly (no repository layer): the projection a query needs is
+/// written where it is needed. Saving appends each case's new events and keeps the per-level tallies
+/// in the same transaction as the change.
+/// </summary>
+public sealed class MediationDbContext(DbContextOptions<MediationDbContext> options) : DbContext(options)
+{
+    /// <summary>The list sort key of a case whose clock does not run: such cases sort after every deadline.</summary>
+    public static readonly DateTime NoDeadline = new(9999, 12, 31, 0, 0, 0, DateTimeKind.Utc);
+
+    public const string SortDeadline = nameof(SortDeadline);
+
+    public DbSet<OrgUnit> OrgUnits => Set<OrgUnit>();
+    public DbSet<StaffMember> Staff => Set<StaffMember>();
+    public DbSet<DisputeCase> Cases => Set<DisputeCase>();
+    public DbSet<Party> Parties => Set<Party>();
+    public DbSet<MediationSession> Sessions => Set<MediationSession>();
+    public DbSet<Agreement> Agreements => Set<Agreement>();
+    public DbSet<CaseEvent> CaseEvents => Set<CaseEvent>();
+    public DbSet<Notice> Notices => Set<Notice>();
+    public DbSet<CaseTally> CaseTallies => Set<CaseTally>();
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<CaseNumberCounter> CaseNumberCounters => Set<CaseNumberCounter>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(MediationDbContext).Assembly);
+        UseSnakeCaseNames(modelBuilder);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Every stored time is UTC; SQLite keeps no kind, so reads are marked UTC again.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcConverter>();
+    }
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        var changedCases = ChangeTracker.Entries<DisputeCase>()
+            .Where(e => e.State is EntityState.Added or EntityState.Modified)
+            .ToList();
+        var tallyDeltas = new Dictionary<CaseTally.Key, int>();
+        foreach (var entry in changedCases)
+        {
+            var @case = entry.Entity;
+            entry.Property<DateTime>(SortDeadline).CurrentValue = @case.DeadlineAt ?? NoDeadline;
+            CaseEvents.AddRange(@case.NewEvents);
+            Notices.AddRange(@case.NewNotices);
+            CountTallyChange(entry, tallyDeltas);
+        }
+
+        await CaseTally.ApplyAsync(Database, tallyDeltas, cancellationToken);
+        var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        foreach (var entry in changedCases)
+            entry.Entity.ClearNewEvents();
+        return written;
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        throw new NotSupportedException("Use SaveChangesAsync: saving also writes events and tallies.");
+
+    private static void CountTallyChange(EntityEntry<DisputeCase> entry, Dictionary<CaseTally.Key, int> deltas)
+    {
+        var now = new CaseTally.Key(entry.Entity.UnitId, entry.Entity.Level, entry.Entity.State, entry.Entity.Outcome ?? "");
+        if (entry.State == EntityState.Modified)
+        {
+            var before = new CaseTally.Key(
+                entry.Property(c => c.UnitId).OriginalValue,
+                entry.Property(c => c.Level).OriginalValue,
+                entry.Property(c => c.State).OriginalValue,
+                entry.Property(c => c.Outcome).OriginalValue ?? "");
+            if (before == now)
+                return;
+            deltas[before] = deltas.GetValueOrDefault(before) - 1;
+        }
+        deltas[now] = deltas.GetValueOrDefault(now) + 1;
+    }
+
+    private static void UseSnakeCaseNames(ModelBuilder modelBuilder)
+    {
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            if (entity.GetTableName() is { } table)
+                entity.SetTableName(Snake(table));
+            foreach (var property in entity.GetProperties())
+                property.SetColumnName(Snake(property.GetColumnName()));
+            foreach (var key in entity.GetKeys())
+                key.SetName(Snake(key.GetName()!));
+            foreach (var foreignKey in entity.GetForeignKeys())
+                foreignKey.SetConstraintName(Snake(foreignKey.GetConstraintName()!));
+            foreach (var index in entity.GetIndexes())
+                index.SetDatabaseName(Snake(index.GetDatabaseName()!));
+        }
+    }
+
+    internal static string Snake(string name)
+    {
+        var builder = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0 && name[i - 1] != '_' && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]))))
+                    builder.Append('_');
+                builder.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+        return builder.ToString();
+    }
+
+    private sealed class UtcConverter() : ValueConverter<DateTime, DateTime>(v => v, v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}

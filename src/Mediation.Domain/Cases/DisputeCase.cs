@@ -1,0 +1,313 @@
+using System.Text.Json;
+using Mediation.Domain.Org;
+using Mediation.Domain.Supervision;
+using Mediation.Workflows.Definitions;
+using Mediation.Workflows.Time;
+
+namespace Mediation.Domain.Cases;
+
+/// <summary>What is registered about a dispute.</summary>
+public sealed record DisputeFacts(
+    IntakeChannel Channel,
+    DisputeCategory Category,
+    string Summary,
+    string? Description,
+    decimal? AmountInDispute,
+    RiskLevel RiskLevel,
+    RiskSignals RiskSignals,
+    IReadOnlyList<Party> Parties);
+
+public sealed record SessionRecord(DateTime HeldAt, string Place, string Attendees, string Summary);
+
+public sealed record AgreementTerms(string Terms, bool AcceptedByParties, IReadOnlyList<DateOnly> DueDates);
+
+public sealed record Referral(ReferralTarget Target, string ReceivingBody, string Reason);
+
+/// <summary>办结反馈: how and what the applicant was told when the case was closed.</summary>
+public sealed record ClosingFeedback(string Method, string Summary);
+
+/// <summary>
+/// 纠纷案件: the aggregate. It guards every transition against its pinned workflow definition, keeps its
+/// clock, and appends one immutable <see cref="CaseEvent"/> per change. Nothing outside changes its state.
+/// </summary>
+public sealed class DisputeCase
+{
+    private static readonly JsonSerializerOptions PayloadJson = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    private readonly List<Party> _parties = [];
+    private readonly List<MediationSession> _sessions = [];
+    private readonly List<CaseEvent> _newEvents = [];
+    private readonly List<Notice> _newNotices = [];
+
+    private DisputeCase()
+    {
+        CaseNumber = WorkflowKey = State = Level = UnitPath = Summary = "";
+    }
+
+    public long Id { get; private set; }
+    public string CaseNumber { get; private set; }
+    public string WorkflowKey { get; private set; }
+    public int WorkflowVersion { get; private set; }
+    public string State { get; private set; }
+    public string Level { get; private set; }
+    public string? Outcome { get; private set; }
+    public long UnitId { get; private set; }
+
+    /// <summary>The holding unit's path, copied so that a subtree's cases are one index range.</summary>
+    public string UnitPath { get; private set; }
+
+    /// <summary>首问负责: who received the dispute; they answer for it until it is handed over.</summary>
+    public long FirstResponsibleId { get; private set; }
+
+    /// <summary>The mediator handling it at its current level; empty while the receiving unit has not accepted it.</summary>
+    public long? OwnerId { get; private set; }
+    public IntakeChannel Channel { get; private set; }
+    public DisputeCategory Category { get; private set; }
+    public string Summary { get; private set; }
+    public string? Description { get; private set; }
+    public decimal? AmountInDispute { get; private set; }
+    public RiskLevel RiskLevel { get; private set; }
+    public RiskSignals RiskSignals { get; private set; }
+    public bool IsMajor { get; private set; }
+    public int PartyCount { get; private set; }
+
+    /// <summary>Denormalized for list display and search; names are not masked data.</summary>
+    public string ApplicantName { get; private set; } = "";
+    public DateTime RegisteredAt { get; private set; }
+    public DateTime LevelEnteredAt { get; private set; }
+
+    /// <summary>When the current level's time limit runs out; null while the clock does not run (settled, closed).</summary>
+    public DateTime? DeadlineAt { get; private set; }
+    public DateTime? ClosedAt { get; private set; }
+    public DateTime UpdatedAt { get; private set; }
+
+    /// <summary>Concurrency token: each change adds one, and equals the last event's sequence.</summary>
+    public int Version { get; private set; }
+
+    public IReadOnlyList<Party> Parties => _parties;
+    public IReadOnlyList<MediationSession> Sessions => _sessions;
+    public Agreement? Agreement { get; private set; }
+
+    /// <summary>Events raised since load; persistence appends them in the same transaction.</summary>
+    public IReadOnlyList<CaseEvent> NewEvents => _newEvents;
+    public IReadOnlyList<Notice> NewNotices => _newNotices;
+
+    public bool IsOverdue(DateTime nowUtc) => DeadlineAt is { } deadline && deadline <= nowUtc;
+
+    public void ClearNewEvents()
+    {
+        _newEvents.Clear();
+        _newNotices.Clear();
+    }
+
+    /// <summary>
+    /// Registers a dispute at the actor's unit, or, when the reporting rule marks it major, at the street center,
+    /// telling the roles the rule names.
+    /// </summary>
+    public static DisputeCase Register(
+        WorkflowDefinition workflow,
+        WorkingDayCalendar calendar,
+        string caseNumber,
+        Actor actor,
+        OrgUnit actorUnit,
+        OrgUnit streetCenter,
+        DisputeFacts facts,
+        DateTime nowUtc)
+    {
+        var registration = workflow.Registration;
+        if (!registration.AllowsRole(actor.Role))
+            throw new RoleNotAllowedException(actor.Role, registration.Action);
+        if (facts.Parties.Count == 0 || !facts.Parties.Any(p => p.Role == PartyRole.Applicant))
+            throw new CaseInputException("parties", "A dispute needs at least one applicant.");
+
+        var isMajor = workflow.MajorDispute.IsMetBy(facts.Parties.Count, facts.AmountInDispute, RiskLevelNames.Of(facts.RiskLevel));
+        var (level, unit) = isMajor
+            ? (workflow.Level(workflow.MajorDispute.StartLevel), streetCenter)
+            : (workflow.LevelForUnitKind(actorUnit.Kind), actorUnit);
+        if (level is null)
+            throw new CaseInputException("unit", $"Unit '{actorUnit.Name}' ({actorUnit.Kind}) works at no level of {workflow}; disputes are registered at mediation units.");
+        if (isMajor && level.UnitKind != streetCenter.Kind)
+            throw new CaseInputException("unit", $"The major-dispute start level '{level.Id}' is not worked by the street center.");
+
+        var @case = new DisputeCase
+        {
+            CaseNumber = caseNumber,
+            WorkflowKey = workflow.Key,
+            WorkflowVersion = workflow.Version,
+            Level = level.Id,
+            UnitId = unit.Id,
+            UnitPath = unit.Path,
+            FirstResponsibleId = actor.StaffId,
+            OwnerId = unit.Id == actor.UnitId ? actor.StaffId : null,
+            Channel = facts.Channel,
+            Category = facts.Category,
+            Summary = facts.Summary.Trim(),
+            Description = facts.Description?.Trim(),
+            AmountInDispute = facts.AmountInDispute,
+            RiskLevel = facts.RiskLevel,
+            RiskSignals = facts.RiskSignals,
+            IsMajor = isMajor,
+            PartyCount = facts.Parties.Count,
+            ApplicantName = facts.Parties.First(p => p.Role == PartyRole.Applicant).Name,
+            RegisteredAt = nowUtc,
+        };
+        @case._parties.AddRange(facts.Parties);
+        @case.EnterLevel(level, nowUtc);
+        @case.Move(workflow, calendar, registration, null, null, null, actor, nowUtc, new
+        {
+            channel = facts.Channel,
+            category = facts.Category,
+            partyCount = facts.Parties.Count,
+            amount = facts.AmountInDispute,
+            riskLevel = facts.RiskLevel,
+            riskSignals = facts.RiskSignals,
+            major = isMajor,
+            registeredAtUnitId = actorUnit.Id,
+        });
+
+        if (isMajor)
+        {
+            foreach (var role in workflow.MajorDispute.Notify)
+            {
+                @case._newNotices.Add(new Notice(streetCenter.Id, role, null, Notice.Kinds.MajorDisputeReported,
+                    $"重大疑难矛盾纠纷 {caseNumber}: {@case.Summary}", nowUtc, @case));
+            }
+        }
+        return @case;
+    }
+
+    public void Accept(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, DateTime nowUtc)
+    {
+        var transition = Transition(workflow, "accept", actor, expectedVersion);
+        OwnerId = actor.StaffId;
+        Fire(workflow, calendar, transition, actor, nowUtc, new { ownerId = actor.StaffId });
+    }
+
+    public void Decline(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, string reason, DateTime nowUtc)
+    {
+        var transition = Transition(workflow, "decline", actor, expectedVersion);
+        Fire(workflow, calendar, transition, actor, nowUtc, new { reason = Required(reason, "reason") });
+    }
+
+    public void RecordSession(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, SessionRecord session, DateTime nowUtc)
+    {
+        var transition = Transition(workflow, "recordSession", actor, expectedVersion);
+        if (session.HeldAt > nowUtc.AddMinutes(5))
+            throw new CaseInputException("heldAt", "A session cannot be recorded before it is held.");
+        _sessions.Add(new MediationSession(session.HeldAt, Required(session.Place, "place"), session.Attendees.Trim(), Required(session.Summary, "summary"), actor.StaffId, UnitId));
+        OwnerId ??= actor.StaffId;
+        Fire(workflow, calendar, transition, actor, nowUtc, new { heldAt = session.HeldAt, place = session.Place, attendees = session.Attendees, summary = session.Summary });
+    }
+
+    public void Resolve(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, AgreementTerms terms, DateTime nowUtc)
+    {
+        var transition = Transition(workflow, "resolve", actor, expectedVersion);
+        if (!terms.AcceptedByParties)
+            throw new CaseInputException("acceptedByParties", "An agreement settles a dispute only when the parties accept it.");
+        if (terms.DueDates.Any(d => d < WorkingDayCalendar.ChinaDate(nowUtc)))
+            throw new CaseInputException("dueDates", "A due date for performance cannot lie in the past.");
+        Agreement = new Agreement(Required(terms.Terms, "terms"), terms.AcceptedByParties, terms.DueDates, nowUtc);
+        Fire(workflow, calendar, transition, actor, nowUtc, new { terms = terms.Terms, dueDates = terms.DueDates });
+    }
+
+    public void RecordFailure(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, string reason, DateTime nowUtc)
+    {
+        var transition = Transition(workflow, "recordFailure", actor, expectedVersion);
+        Fire(workflow, calendar, transition, actor, nowUtc, new { reason = Required(reason, "reason") });
+    }
+
+    /// <summary>Hands the case up to <paramref name="parentUnit"/>, which works at the level above; the receiving unit accepts it anew.</summary>
+    public void Escalate(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, string reason, OrgUnit parentUnit, DateTime nowUtc)
+    {
+        var transition = Transition(workflow, "escalate", actor, expectedVersion);
+        var above = workflow.LevelAbove(Level)!;
+        if (parentUnit.Kind != above.UnitKind || !UnitPath.StartsWith(parentUnit.Path, StringComparison.Ordinal))
+            throw new CaseInputException("unit", $"Unit '{parentUnit.Name}' is not the {above.UnitKind} above this case's unit.");
+        var (fromState, fromLevel, fromUnitId, fromOwnerId) = (State, Level, UnitId, OwnerId);
+        UnitId = parentUnit.Id;
+        UnitPath = parentUnit.Path;
+        OwnerId = null;
+        EnterLevel(above, nowUtc);
+        Move(workflow, calendar, transition, fromState, fromLevel, fromUnitId, actor, nowUtc, new { reason = Required(reason, "reason"), fromOwnerId, firstResponsibleId = FirstResponsibleId, toUnitId = parentUnit.Id });
+    }
+
+    public void ReferOut(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, Referral referral, DateTime nowUtc)
+    {
+        var transition = Transition(workflow, "referOut", actor, expectedVersion);
+        Fire(workflow, calendar, transition, actor, nowUtc, new { target = referral.Target, receivingBody = Required(referral.ReceivingBody, "receivingBody"), reason = Required(referral.Reason, "reason") });
+    }
+
+    public void Withdraw(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, string reason, DateTime nowUtc)
+    {
+        var transition = Transition(workflow, "withdraw", actor, expectedVersion);
+        Fire(workflow, calendar, transition, actor, nowUtc, new { reason = Required(reason, "reason") });
+    }
+
+    public void Close(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, ClosingFeedback feedback, DateTime nowUtc)
+    {
+        var transition = Transition(workflow, "close", actor, expectedVersion);
+        ClosedAt = nowUtc;
+        Fire(workflow, calendar, transition, actor, nowUtc, new { method = Required(feedback.Method, "method"), summary = Required(feedback.Summary, "summary") });
+    }
+
+    /// <summary>Takes a closed matter up again (an unsatisfied follow-up, a broken agreement); the level's clock starts anew.</summary>
+    public void Reopen(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, string reason, DateTime nowUtc)
+    {
+        var transition = Transition(workflow, "reopen", actor, expectedVersion);
+        ClosedAt = null;
+        OwnerId ??= actor.StaffId;
+        EnterLevel(workflow.Level(Level), nowUtc);
+        Fire(workflow, calendar, transition, actor, nowUtc, new { reason = Required(reason, "reason") });
+    }
+
+    /// <summary>
+    /// Fires an action the definition adds that needs no input of its own (a new state such as "awaiting appraisal"),
+    /// so that adding such a state is a JSON edit with no code change.
+    /// </summary>
+    public void TakeAction(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, string action, string? note, DateTime nowUtc)
+    {
+        var transition = Transition(workflow, action, actor, expectedVersion);
+        if (transition.Requires.Count > 0 || transition.Effect != TransitionEffect.None)
+            throw new CaseInputException("action", $"'{action}' needs {string.Join(", ", transition.Requires)}; use its own command.");
+        Fire(workflow, calendar, transition, actor, nowUtc, new { note });
+    }
+
+    private TransitionDefinition Transition(WorkflowDefinition workflow, string action, Actor actor, int expectedVersion)
+    {
+        if (workflow.Key != WorkflowKey || workflow.Version != WorkflowVersion)
+            throw new InvalidOperationException($"Case {CaseNumber} runs on {WorkflowKey} v{WorkflowVersion}, not {workflow}.");
+        if (expectedVersion != Version)
+            throw new ConcurrentEditException(CaseNumber, expectedVersion, Version);
+        var transition = workflow.TransitionsFrom(State, Level).FirstOrDefault(t => t.Action == action)
+            ?? throw new TransitionNotAllowedException(CaseNumber, State, Level, action, workflow.AllowedActions(State, Level, actor.Role));
+        if (!transition.AllowsRole(actor.Role))
+            throw new RoleNotAllowedException(actor.Role, action);
+        return transition;
+    }
+
+    private void EnterLevel(LevelDefinition level, DateTime nowUtc)
+    {
+        Level = level.Id;
+        LevelEnteredAt = nowUtc;
+    }
+
+    private void Fire(WorkflowDefinition workflow, WorkingDayCalendar calendar, TransitionDefinition transition, Actor actor, DateTime nowUtc, object payload) =>
+        Move(workflow, calendar, transition, State, Level, UnitId, actor, nowUtc, payload);
+
+    private void Move(WorkflowDefinition workflow, WorkingDayCalendar calendar, TransitionDefinition transition, string? fromState, string? fromLevel, long? fromUnitId, Actor actor, DateTime nowUtc, object payload)
+    {
+        var to = workflow.State(transition.To);
+        State = to.Id;
+        if (to.Outcome is not null)
+            Outcome = to.Outcome;
+        else if (!to.IsFinal)
+            Outcome = null;
+        DeadlineAt = to.ClockRuns ? calendar.Deadline(LevelEnteredAt, workflow.Level(Level).TimeLimit) : null;
+        Version++;
+        UpdatedAt = nowUtc;
+        _newEvents.Add(new CaseEvent(this, transition.Action, fromState, fromState is null ? null : fromLevel, fromState is null ? null : fromUnitId, actor, nowUtc, JsonSerializer.Serialize(payload, PayloadJson)));
+    }
+
+    private static string Required(string? value, string field) =>
+        string.IsNullOrWhiteSpace(value) ? throw new CaseInputException(field, $"'{field}' is required.") : value.Trim();
+}

@@ -1,0 +1,49 @@
+namespace Mediation.Domain.Org;
+
+/// <summary>The kinds of unit in a street's mediation network; a workflow level names the kind that works at it.</summary>
+public static class OrgUnitKind
+{
+    public const string StreetCenter = "streetCenter";
+    public const string DistrictStation = "districtStation";
+    public const string VillagePoint = "villagePoint";
+
+    public static readonly IReadOnlyList<string> All = [StreetCenter, DistrictStation, VillagePoint];
+}
+
+/// <summary>
+/// A mediation body in the 1+9+N tree: the street center, a district station, or a village point.
+/// <see cref="Path"/> is the materialized path of ids ("/1/4/17/") so a subtree is one index range.
+/// </summary>
+public sealed class OrgUnit
+{
+    private OrgUnit()
+    {
+        Code = Name = Kind = Path = "";
+    }
+
+    public OrgUnit(long id, string code, string name, string kind, OrgUnit? parent)
+    {
+        if (!OrgUnitKind.All.Contains(kind))
+            throw new ArgumentException($"Unknown unit kind '{kind}'.", nameof(kind));
+        Id = id;
+        Code = code;
+        Name = name;
+        Kind = kind;
+        ParentId = parent?.Id;
+        Path = (parent?.Path ?? "/") + id + "/";
+    }
+
+    public long Id { get; private set; }
+    public string Code { get; private set; }
+    public string Name { get; private set; }
+    public string Kind { get; private set; }
+    public long? ParentId { get; private set; }
+    public string Path { get; private set; }
+
+    public bool Contains(string path) => path.StartsWith(Path, StringComparison.Ordinal);
+
+    /// <summary>The id of the tree's root (the street center) read off the path.</summary>
+    public long RootId => long.Parse(Path.AsSpan(1, Path.IndexOf('/', 1) - 1), System.Globalization.CultureInfo.InvariantCulture);
+
+    public void Rename(string name) => Name = name;
+}

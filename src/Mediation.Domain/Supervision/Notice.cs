@@ -1,0 +1,39 @@
+namespace Mediation.Domain.Supervision;
+
+/// <summary>
+/// A message to the holders of a role in a unit, e.g. the reporting rule (报告制度) telling the street center
+/// and the petition office of a major dispute at once. Written in the same transaction as its cause.
+/// </summary>
+public sealed class Notice
+{
+    private Notice()
+    {
+        RecipientRole = Kind = Message = "";
+    }
+
+    public Notice(long recipientUnitId, string recipientRole, long? caseId, string kind, string message, DateTime createdAt, Cases.DisputeCase? @case = null)
+    {
+        RecipientUnitId = recipientUnitId;
+        RecipientRole = recipientRole;
+        CaseId = caseId;
+        Case = @case;
+        Kind = kind;
+        Message = message;
+        CreatedAt = createdAt;
+    }
+
+    public long Id { get; private set; }
+    public long RecipientUnitId { get; private set; }
+    public string RecipientRole { get; private set; }
+    public long? CaseId { get; private set; }
+    public Cases.DisputeCase? Case { get; private set; }
+    public string Kind { get; private set; }
+    public string Message { get; private set; }
+    public DateTime CreatedAt { get; private set; }
+    public DateTime? ReadAt { get; private set; }
+
+    public static class Kinds
+    {
+        public const string MajorDisputeReported = "majorDisputeReported";
+    }
+}

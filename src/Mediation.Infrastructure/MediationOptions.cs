@@ -1,0 +1,37 @@
+namespace Mediation.Infrastructure;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>
+/// How durable a SQLite commit is. Full: WAL with synchronous=FULL, a committed case survives power loss.
+/// Normal: WAL with synchronous=NORMAL, faster, but the last commits before a power cut may be lost.
+/// </summary>
+public enum SqliteDurability
+{
+    Full,
+    Normal,
+}
+
+/// <summary>The "Mediation" configuration section.</summary>
+public sealed class MediationOptions
+{
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>For SQLite a file path or full connection string; for PostgreSQL an Npgsql connection string.</summary>
+    public string ConnectionString { get; set; } = "Data Source=data/mediation.db";
+
+    public SqliteDurability Durability { get; set; } = SqliteDurability.Full;
+
+    /// <summary>The folder holding workflow definitions and calendars/; relative paths are taken from the app's folder.</summary>
+    public string WorkflowsPath { get; set; } = "workflows";
+
+    /// <summary>The workflow key new cases are registered under (its latest version).</summary>
+    public string WorkflowKey { get; set; } = "mediation-1-9-n";
+
+    /// <summary>Seed the demo 1+9+N street and its accounts into an empty database.</summary>
+    public bool SeedDemoStreet { get; set; } = true;
+}

@@ -1,0 +1,104 @@
+using System.Reflection;
+using System.Text.Json;
+using Mediation.Application.Persistence;
+using Mediation.Domain.Org;
+using Microsoft.EntityFrameworkCore;
+
+namespace Mediation.Infrastructure.Seeding;
+
+/// <summary>
+/// The demo street modelled on the reference practice: 1 street center, 9 district stations, 38 village points,
+/// a handful of mediators per unit, grid workers, the petition office and an administrator.
+/// The tree is data (demo-street.json); another town's tree is another file.
+/// </summary>
+public static class DemoStreet
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public sealed record Account(string UserName, string DisplayName, string Role, string UnitName);
+
+    /// <summary>Seeds an empty database; returns the accounts created, or none when units already exist.</summary>
+    public static async Task<IReadOnlyList<Account>> SeedAsync(MediationDbContext db, CancellationToken cancellationToken = default)
+    {
+        if (await db.OrgUnits.AnyAsync(cancellationToken))
+            return [];
+
+        var plan = Load();
+        var names = new NameSource(plan.Surnames, plan.GivenNames);
+        var accounts = new List<Account>();
+        void Staff(string userName, string role, OrgUnit unit)
+        {
+            var name = names.Next();
+            db.Staff.Add(new StaffMember(0, userName, name, role, unit.Id));
+            accounts.Add(new Account(userName, name, role, unit.Name));
+        }
+
+        long nextId = 1;
+        var center = new OrgUnit(nextId++, plan.Street.Code, plan.Street.Name, OrgUnitKind.StreetCenter, null);
+        db.OrgUnits.Add(center);
+        Staff("zhuren", Actor.Roles.CenterDirector, center);
+        for (var i = 1; i <= plan.StaffPerUnit[OrgUnitKind.StreetCenter]; i++)
+            Staff($"zhongxin{i}", Actor.Roles.CenterMediator, center);
+        for (var i = 1; i <= plan.PetitionOffice; i++)
+            Staff($"xinfang{i}", Actor.Roles.PetitionOffice, center);
+        Staff("admin", Actor.Roles.Administrator, center);
+
+        var villageNo = 0;
+        for (var d = 0; d < plan.Districts.Count; d++)
+        {
+            var district = plan.Districts[d];
+            var station = new OrgUnit(nextId++, $"{plan.Street.Code}-{d + 1:D2}", district.Name, OrgUnitKind.DistrictStation, center);
+            db.OrgUnits.Add(station);
+            for (var i = 1; i <= plan.StaffPerUnit[OrgUnitKind.DistrictStation]; i++)
+                Staff($"zhan{d + 1}-{i}", Actor.Roles.StationMediator, station);
+
+            for (var v = 0; v < district.Villages.Count; v++)
+            {
+                villageNo++;
+                var village = new OrgUnit(nextId++, $"{station.Code}-{v + 1:D2}", district.Villages[v] + "调解点", OrgUnitKind.VillagePoint, station);
+                db.OrgUnits.Add(village);
+                for (var i = 1; i <= plan.StaffPerUnit[OrgUnitKind.VillagePoint]; i++)
+                    Staff($"cun{villageNo:D2}-{i}", Actor.Roles.VillageMediator, village);
+                for (var i = 1; i <= plan.GridWorkersPerVillage; i++)
+                    Staff(plan.GridWorkersPerVillage == 1 ? $"wangge{villageNo:D2}" : $"wangge{villageNo:D2}-{i}", Actor.Roles.GridWorker, village);
+            }
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return accounts;
+    }
+
+    private static Plan Load()
+    {
+        var assembly = Assembly.GetExecutingAssembly();
+        var resource = assembly.GetManifestResourceNames().Single(n => n.EndsWith("demo-street.json", StringComparison.Ordinal));
+        using var stream = assembly.GetManifestResourceStream(resource)!;
+        return JsonSerializer.Deserialize<Plan>(stream, Json)
+            ?? throw new InvalidOperationException("demo-street.json is empty.");
+    }
+
+    // Names are drawn in a fixed order so every demo install has the same people.
+    private sealed class NameSource(string surnames, IReadOnlyList<string> givenNames)
+    {
+        private int _next;
+
+        public string Next()
+        {
+            var i = _next++;
+            return surnames[(i * 7) % surnames.Length] + givenNames[(i * 11 + i / givenNames.Count) % givenNames.Count];
+        }
+    }
+
+    private sealed record Plan(
+        StreetPlan Street,
+        IReadOnlyList<DistrictPlan> Districts,
+        Dictionary<string, int> StaffPerUnit,
+        int GridWorkersPerVillage,
+        int PetitionOffice,
+        string Surnames,
+        IReadOnlyList<string> GivenNames);
+
+    private sealed record StreetPlan(string Code, string Name);
+
+    private sealed record DistrictPlan(string Name, IReadOnlyList<string> Villages);
+}

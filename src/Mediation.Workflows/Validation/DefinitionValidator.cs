@@ -1,0 +1,301 @@
+using Mediation.Workflows.Definitions;
+using Mediation.Workflows.Loading;
+
+namespace Mediation.Workflows.Validation;
+
+/// <summary>
+/// Checks a parsed definition document against every rule and, when none is broken, builds the runtime model.
+/// All errors are collected so an administrator fixes a file in one pass rather than one error per start.
+/// </summary>
+internal sealed class DefinitionValidator
+{
+    private static readonly string[] ExpiryActions = ["escalate", "flagOverdue"];
+    private static readonly string[] Countings = ["calendarDays", "workingDays"];
+    private static readonly string[] Effects = ["none", "escalate"];
+    private static readonly string[] Inputs = ["reason", "session", "agreement", "referral", "closingFeedback"];
+
+    private readonly string _file;
+    private readonly List<WorkflowDefinitionError> _errors = [];
+
+    private DefinitionValidator(string file) => _file = file;
+
+    public static (WorkflowDefinition? Definition, IReadOnlyList<WorkflowDefinitionError> Errors) Validate(WorkflowDocument doc, string file)
+    {
+        var validator = new DefinitionValidator(file);
+        var definition = validator.Run(doc);
+        return (validator._errors.Count == 0 ? definition : null, validator._errors);
+    }
+
+    private void Error(string path, WorkflowRule rule, string message) => _errors.Add(new(_file, path, rule, message));
+
+    private WorkflowDefinition? Run(WorkflowDocument doc)
+    {
+        if (string.IsNullOrWhiteSpace(doc.Key))
+            Error("$.key", WorkflowRule.MissingField, "a workflow needs a key");
+        if (doc.Version is null)
+            Error("$.version", WorkflowRule.MissingField, "a workflow needs a version");
+        else if (doc.Version < 1)
+            Error("$.version", WorkflowRule.InvalidValue, $"version must be 1 or more, not {doc.Version}");
+
+        var title = Text(doc.Title, "$.title");
+        var roles = Roles(doc.Roles ?? []);
+        if (doc.Roles is null)
+            Error("$.roles", WorkflowRule.MissingField, "a workflow needs roles");
+        var roleIds = roles.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+
+        var states = States(doc.States ?? []);
+        if (doc.States is null or { Count: 0 })
+            Error("$.states", WorkflowRule.MissingField, "a workflow needs states");
+        var stateIds = states.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+
+        var levels = Levels(doc.Levels ?? []);
+        if (doc.Levels is null or { Count: 0 })
+            Error("$.levels", WorkflowRule.MissingField, "a workflow needs at least one level");
+        var levelIds = levels.Select(l => l.Id).ToHashSet(StringComparer.Ordinal);
+
+        var transitions = Transitions(doc.Transitions ?? [], stateIds, levelIds, roleIds);
+        if (doc.Transitions is null)
+            Error("$.transitions", WorkflowRule.MissingField, "a workflow needs transitions");
+
+        var major = MajorDispute(doc.MajorDispute, levelIds, roleIds);
+        var followUps = FollowUps(doc.FollowUps ?? [], stateIds);
+
+        CheckGraph(states, transitions);
+
+        if (_errors.Count > 0)
+            return null;
+        return new WorkflowDefinition(doc.Key!, doc.Version!.Value, title, roles, levels, states, transitions, major, followUps, _file);
+    }
+
+    private LocalizedText Text(TextDocument? text, string path)
+    {
+        if (text is null)
+        {
+            Error(path, WorkflowRule.MissingField, "a title needs zh and en text");
+            return new("", "");
+        }
+        if (string.IsNullOrWhiteSpace(text.Zh))
+            Error(path + ".zh", WorkflowRule.MissingField, "Chinese text is required: the screens speak Chinese");
+        if (string.IsNullOrWhiteSpace(text.En))
+            Error(path + ".en", WorkflowRule.MissingField, "English text is required for the English switch");
+        return new(text.Zh ?? "", text.En ?? "");
+    }
+
+    private string Id(string? id, string path, HashSet<string> seen, string what)
+    {
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            Error(path, WorkflowRule.MissingField, $"every {what} needs an id");
+            return "";
+        }
+        if (!seen.Add(id))
+            Error(path, WorkflowRule.DuplicateId, $"{what} id '{id}' is used more than once");
+        return id;
+    }
+
+    private List<RoleDefinition> Roles(List<RoleDocument> docs)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        return docs.Select((r, i) => new RoleDefinition(Id(r.Id, $"$.roles[{i}].id", seen, "role"), Text(r.Title, $"$.roles[{i}].title"))).ToList();
+    }
+
+    private List<StateDefinition> States(List<StateDocument> docs)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var states = docs.Select((s, i) => new StateDefinition(
+            Id(s.Id, $"$.states[{i}].id", seen, "state"),
+            Text(s.Title, $"$.states[{i}].title"),
+            s.Final,
+            s.ClockRuns,
+            string.IsNullOrWhiteSpace(s.Outcome) ? null : s.Outcome)).ToList();
+        if (docs.Count > 0 && !states.Any(s => s.IsFinal))
+            Error("$.states", WorkflowRule.NeverEndingCycle, "no state is final, so no case can ever end");
+        return states;
+    }
+
+    private List<LevelDefinition> Levels(List<LevelDocument> docs)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var levels = new List<LevelDefinition>();
+        for (var i = 0; i < docs.Count; i++)
+        {
+            var doc = docs[i];
+            var path = $"$.levels[{i}]";
+            var id = Id(doc.Id, path + ".id", seen, "level");
+            if (string.IsNullOrWhiteSpace(doc.UnitKind))
+                Error(path + ".unitKind", WorkflowRule.MissingField, $"level '{id}' must name the kind of org unit that works at it");
+
+            var limit = new TimeLimit(0, DayCounting.CalendarDays);
+            if (doc.TimeLimit?.Days is null)
+                Error(path + ".timeLimit", WorkflowRule.LevelWithoutTimeLimit, $"level '{id}' has no time limit: every level must conclude mediation within a set number of days");
+            else if (doc.TimeLimit.Days <= 0)
+                Error(path + ".timeLimit.days", WorkflowRule.InvalidValue, $"level '{id}' time limit must be at least one day, not {doc.TimeLimit.Days}");
+            else
+                limit = new TimeLimit(doc.TimeLimit.Days.Value, OneOf(doc.TimeLimit.Counting ?? "calendarDays", Countings, path + ".timeLimit.counting") == "workingDays" ? DayCounting.WorkingDays : DayCounting.CalendarDays);
+
+            var expiry = OneOf(doc.OnExpiry ?? "flagOverdue", ExpiryActions, path + ".onExpiry") == "escalate" ? ExpiryAction.Escalate : ExpiryAction.FlagOverdue;
+            levels.Add(new LevelDefinition(id, Text(doc.Title, path + ".title"), doc.UnitKind ?? "", limit, expiry, string.IsNullOrWhiteSpace(doc.EscalatesTo) ? null : doc.EscalatesTo));
+        }
+
+        // A case only ever climbs: each level escalates to one listed after it, so escalation always ends.
+        for (var i = 0; i < levels.Count; i++)
+        {
+            var level = levels[i];
+            var path = $"$.levels[{i}]";
+            if (level.EscalatesTo is { } target)
+            {
+                var targetIndex = levels.FindIndex(l => l.Id == target);
+                if (targetIndex < 0)
+                    Error(path + ".escalatesTo", WorkflowRule.UnknownLevel, $"level '{level.Id}' escalates to unknown level '{target}'");
+                else if (targetIndex <= i)
+                    Error(path + ".escalatesTo", WorkflowRule.InvalidEscalation, $"level '{level.Id}' must escalate to a level listed above it, not to '{target}'");
+            }
+            else if (level.OnExpiry == ExpiryAction.Escalate)
+            {
+                Error(path + ".onExpiry", WorkflowRule.InvalidEscalation, $"level '{level.Id}' escalates on expiry but has no level above it (escalatesTo)");
+            }
+        }
+        return levels;
+    }
+
+    private string OneOf(string value, string[] allowed, string path)
+    {
+        if (!allowed.Contains(value, StringComparer.Ordinal))
+            Error(path, WorkflowRule.InvalidValue, $"'{value}' is not one of: {string.Join(", ", allowed)}");
+        return value;
+    }
+
+    private void CheckRefs(IEnumerable<string>? refs, HashSet<string> known, string path, WorkflowRule rule, string what)
+    {
+        var i = 0;
+        foreach (var id in refs ?? [])
+        {
+            if (!known.Contains(id))
+                Error($"{path}[{i}]", rule, $"unknown {what} '{id}'");
+            i++;
+        }
+    }
+
+    private List<TransitionDefinition> Transitions(List<TransitionDocument> docs, HashSet<string> states, HashSet<string> levels, HashSet<string> roles)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var transitions = new List<TransitionDefinition>();
+        for (var i = 0; i < docs.Count; i++)
+        {
+            var doc = docs[i];
+            var path = $"$.transitions[{i}]";
+            var action = Id(doc.Action, path + ".action", seen, "action");
+            CheckRefs(doc.From, states, path + ".from", WorkflowRule.UnknownState, "state");
+            if (string.IsNullOrWhiteSpace(doc.To))
+                Error(path + ".to", WorkflowRule.TransitionToNowhere, $"action '{action}' leads nowhere: it has no target state");
+            else if (!states.Contains(doc.To))
+                Error(path + ".to", WorkflowRule.TransitionToNowhere, $"action '{action}' leads to '{doc.To}', which is not a state");
+            if (doc.Roles is null or { Count: 0 })
+                Error(path + ".roles", WorkflowRule.MissingField, $"action '{action}' must say which roles may fire it");
+            CheckRefs(doc.Roles, roles, path + ".roles", WorkflowRule.UnknownRole, "role");
+            CheckRefs(doc.Levels, levels, path + ".levels", WorkflowRule.UnknownLevel, "level");
+
+            var effect = OneOf(doc.Effect ?? "none", Effects, path + ".effect") == "escalate" ? TransitionEffect.Escalate : TransitionEffect.None;
+            var requires = new List<RequiredInput>();
+            for (var r = 0; r < (doc.Requires?.Count ?? 0); r++)
+            {
+                var input = OneOf(doc.Requires![r], Inputs, $"{path}.requires[{r}]");
+                if (Enum.TryParse<RequiredInput>(input, ignoreCase: true, out var parsed))
+                    requires.Add(parsed);
+            }
+            transitions.Add(new TransitionDefinition(action, Text(doc.Title, path + ".title"), doc.From ?? [], doc.To ?? "", doc.Roles ?? [], doc.Levels ?? [], effect, requires));
+        }
+
+        var registrations = transitions.Where(t => t.IsRegistration).ToList();
+        if (registrations.Count != 1)
+            Error("$.transitions", WorkflowRule.NoRegistration, $"exactly one transition must have no 'from' (the registration that creates a case); found {registrations.Count}");
+        return transitions;
+    }
+
+    private MajorDisputeRule MajorDispute(MajorDisputeDocument? doc, HashSet<string> levels, HashSet<string> roles)
+    {
+        if (doc is null)
+        {
+            Error("$.majorDispute", WorkflowRule.MissingField, "the reporting rule for major disputes is required");
+            return new(int.MaxValue, decimal.MaxValue, [], "", []);
+        }
+        if (doc.MinParties is null or < 2)
+            Error("$.majorDispute.minParties", WorkflowRule.InvalidValue, "minParties must be 2 or more");
+        if (doc.MinAmount is null or <= 0)
+            Error("$.majorDispute.minAmount", WorkflowRule.InvalidValue, "minAmount must be a positive sum");
+        if (string.IsNullOrWhiteSpace(doc.StartLevel))
+            Error("$.majorDispute.startLevel", WorkflowRule.MissingField, "the level a major dispute starts at is required");
+        else if (!levels.Contains(doc.StartLevel))
+            Error("$.majorDispute.startLevel", WorkflowRule.UnknownLevel, $"unknown level '{doc.StartLevel}'");
+        CheckRefs(doc.Notify, roles, "$.majorDispute.notify", WorkflowRule.UnknownRole, "role");
+        return new(doc.MinParties ?? int.MaxValue, doc.MinAmount ?? decimal.MaxValue, doc.RiskLevels ?? [], doc.StartLevel ?? "", doc.Notify ?? []);
+    }
+
+    private List<FollowUpRule> FollowUps(List<FollowUpDocument> docs, HashSet<string> states)
+    {
+        var rules = new List<FollowUpRule>();
+        for (var i = 0; i < docs.Count; i++)
+        {
+            var doc = docs[i];
+            var path = $"$.followUps[{i}]";
+            if (string.IsNullOrWhiteSpace(doc.WhenState))
+                Error(path + ".whenState", WorkflowRule.MissingField, "a follow-up rule must say after which state visits fall due");
+            else if (!states.Contains(doc.WhenState))
+                Error(path + ".whenState", WorkflowRule.UnknownState, $"unknown state '{doc.WhenState}'");
+            for (var d = 0; d < (doc.AfterDays?.Count ?? 0); d++)
+            {
+                if (doc.AfterDays![d] <= 0)
+                    Error($"{path}.afterDays[{d}]", WorkflowRule.InvalidValue, "a follow-up falls at least one day after closing");
+            }
+            rules.Add(new FollowUpRule(doc.WhenState ?? "", doc.Outcomes ?? [], doc.AfterDays ?? [], doc.OnAgreementDueDates));
+        }
+        return rules;
+    }
+
+    // Reachability from the registration's target, and that every state can still reach a final state:
+    // a set of states with no way out would trap a case forever.
+    private void CheckGraph(List<StateDefinition> states, List<TransitionDefinition> transitions)
+    {
+        var registration = transitions.Where(t => t.IsRegistration).ToList();
+        if (registration.Count != 1 || states.Count == 0 || _errors.Any(e => e.Rule is WorkflowRule.UnknownState or WorkflowRule.TransitionToNowhere or WorkflowRule.DuplicateId))
+            return;
+
+        var edges = transitions.Where(t => !t.IsRegistration)
+            .SelectMany(t => t.From.Select(from => (from, t.To)))
+            .ToLookup(e => e.from, e => e.To, StringComparer.Ordinal);
+
+        var reached = Closure([registration[0].To], s => edges[s]);
+        for (var i = 0; i < states.Count; i++)
+        {
+            if (!reached.Contains(states[i].Id))
+                Error($"$.states[{i}]", WorkflowRule.UnreachableState, $"state '{states[i].Id}' cannot be reached from registration");
+        }
+
+        var reverse = edges.SelectMany(g => g.Select(to => (from: g.Key, to))).ToLookup(e => e.to, e => e.from, StringComparer.Ordinal);
+        var canEnd = Closure(states.Where(s => s.IsFinal).Select(s => s.Id), s => reverse[s]);
+        for (var i = 0; i < states.Count; i++)
+        {
+            var state = states[i];
+            if (canEnd.Contains(state.Id) || !reached.Contains(state.Id))
+                continue;
+            var trap = Closure([state.Id], s => edges[s]);
+            Error($"$.states[{i}]", WorkflowRule.NeverEndingCycle,
+                $"a case in state '{state.Id}' can never reach a final state (it is caught among: {string.Join(", ", trap.Order(StringComparer.Ordinal))})");
+        }
+    }
+
+    private static HashSet<string> Closure(IEnumerable<string> start, Func<string, IEnumerable<string>> next)
+    {
+        var seen = new HashSet<string>(start, StringComparer.Ordinal);
+        var queue = new Queue<string>(seen);
+        while (queue.TryDequeue(out var current))
+        {
+            foreach (var n in next(current))
+            {
+                if (seen.Add(n))
+                    queue.Enqueue(n);
+            }
+        }
+        return seen;
+    }
+}
