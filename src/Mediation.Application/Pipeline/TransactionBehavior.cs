@@ -26,11 +26,16 @@ internal sealed class TransactionBehavior<TRequest, TResponse>(MediationDbContex
             await transaction.CommitAsync(cancellationToken);
             return response;
         }
-        catch (DbUpdateConcurrencyException ex)
+        catch (DbUpdateException ex) when (CaseIn(ex) is { } @case)
         {
-            var entry = ex.Entries.Select(e => e.Entity).OfType<DisputeCase>().FirstOrDefault();
-            var stored = entry is null ? null : await db.Cases.AsNoTracking().Where(c => c.Id == entry.Id).Select(c => (int?)c.Version).FirstOrDefaultAsync(CancellationToken.None);
-            throw new ConcurrentEditException(entry?.CaseNumber ?? "?", (entry?.Version ?? 1) - 1, stored ?? 0);
+            // Another writer (another node, or one that bypassed the gate) changed the case first: the version
+            // token or the (case, sequence) key stopped this write. Compare versions to tell that from other failures.
+            var startedFrom = db.Entry(@case).Property(c => c.Version).OriginalValue;
+            await transaction.RollbackAsync(CancellationToken.None);
+            var stored = await db.Cases.AsNoTracking().Where(c => c.Id == @case.Id).Select(c => (int?)c.Version).FirstOrDefaultAsync(CancellationToken.None);
+            if (stored is { } now && now != startedFrom)
+                throw new ConcurrentEditException(@case.CaseNumber, startedFrom, now);
+            throw;
         }
         finally
         {
@@ -38,4 +43,12 @@ internal sealed class TransactionBehavior<TRequest, TResponse>(MediationDbContex
             db.ChangeTracker.Clear();
         }
     }
+
+    private static DisputeCase? CaseIn(DbUpdateException ex) =>
+        ex.Entries.Select(e => e.Entity switch
+        {
+            DisputeCase c => c,
+            CaseEvent e2 => e2.Case,
+            _ => null,
+        }).FirstOrDefault(c => c is not null);
 }

@@ -1,0 +1,127 @@
+using System.Collections.Concurrent;
+using Mediation.Application.Features.Org;
+using Mediation.Application.Persistence;
+using Mediation.Application.Pipeline;
+using Mediation.Infrastructure;
+using MediatR;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Mediation.Application.Tests;
+
+/// <summary>
+/// The product's services on a real SQLite file in a temporary folder, seeded with the demo street,
+/// with a clock the test moves. Restart() disposes everything and starts again on the same file.
+/// </summary>
+public sealed class MediationHost : IAsyncDisposable
+{
+    private ServiceProvider _services;
+
+    private MediationHost(string folder, string workflowsPath, ManualClock clock)
+    {
+        Folder = folder;
+        WorkflowsPath = workflowsPath;
+        Clock = clock;
+        _services = Build();
+    }
+
+    public string Folder { get; }
+    public string DatabaseFile => Path.Combine(Folder, "mediation.db");
+    public string WorkflowsPath { get; set; }
+    public ManualClock Clock { get; }
+    public ConcurrentQueue<string> LogLines { get; } = new();
+    public IServiceProvider Services => _services;
+
+    public static string ShippedWorkflows => Path.Combine(AppContext.BaseDirectory, "workflows");
+
+    public static async Task<MediationHost> StartAsync(string? workflowsPath = null)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "mediation-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var host = new MediationHost(folder, workflowsPath ?? ShippedWorkflows, new ManualClock(new DateTimeOffset(2026, 3, 2, 1, 0, 0, TimeSpan.Zero)));
+        await host._services.PrepareDatabaseAsync();
+        return host;
+    }
+
+    private ServiceProvider Build()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new CapturingLoggerProvider(LogLines)));
+        services.AddSingleton<TimeProvider>(Clock);
+        services.AddMediation(new MediationOptions { ConnectionString = DatabaseFile, WorkflowsPath = WorkflowsPath });
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+    }
+
+    /// <summary>Stops without ceremony and starts again on the same database file, as after a power cut or a redeploy.</summary>
+    public async Task RestartAsync()
+    {
+        await _services.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        _services = Build();
+        await _services.PrepareDatabaseAsync();
+    }
+
+    /// <summary>Sends a request through the real pipeline as the named demo account.</summary>
+    public async Task<T> SendAs<T>(string userName, IRequest<T> request)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MediationDbContext>();
+        var actor = await StaffDirectory.FindActorAsync(db, userName) ?? throw new InvalidOperationException($"No demo account '{userName}'.");
+        scope.ServiceProvider.GetRequiredService<ActorContext>().Use(actor);
+        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(request);
+    }
+
+    /// <summary>Reads the database directly, outside the pipeline, to check what was really stored.</summary>
+    public async Task<T> Query<T>(Func<MediationDbContext, Task<T>> query)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MediationDbContext>();
+        return await query(db);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless; failing the test over it is not.
+        }
+    }
+}
+
+/// <summary>A clock the test moves by hand.</summary>
+public sealed class ManualClock(DateTimeOffset start) : TimeProvider
+{
+    private DateTimeOffset _now = start;
+
+    public override DateTimeOffset GetUtcNow() => _now;
+
+    public void Advance(TimeSpan by) => _now += by;
+}
+
+internal sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
+    }
+}

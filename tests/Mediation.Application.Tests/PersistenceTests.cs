@@ -1,0 +1,132 @@
+using Mediation.Application.Persistence;
+using Mediation.Infrastructure;
+using Mediation.Infrastructure.Persistence;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Mediation.Application.Tests;
+
+public class PersistenceTests
+{
+    [Fact]
+    public async Task Migrations_BuildExactlyTheSchemaTheModelExpects()
+    {
+        await using var host = await MediationHost.StartAsync();
+        var migrated = await Schema(host.DatabaseFile);
+
+        var expectedFile = Path.Combine(host.Folder, "model.db");
+        var options = new DbContextOptionsBuilder<MediationDbContext>().UseSqlite($"Data Source={expectedFile}").Options;
+        await using (var db = new MediationDbContext(options))
+            await db.Database.EnsureCreatedAsync();
+        var expected = await Schema(expectedFile);
+
+        Assert.Equal(expected, migrated.Where(line => !line.StartsWith("schema_migrations", StringComparison.Ordinal) && !line.StartsWith("trigger", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task UpgradingADatabaseWithCases_KeepsThemAndBackfillsTheTallies()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "mediation-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var file = Path.Combine(folder, "old.db");
+        var options = new DbContextOptionsBuilder<MediationDbContext>().UseSqlite($"Data Source={file}").Options;
+        await using (var db = new MediationDbContext(options))
+        {
+            // A street that installed the first release: schema version 1 only, with a case in it.
+            var migrator = new SchemaMigrator(db, TimeProvider.System, NullLogger<SchemaMigrator>.Instance);
+            Assert.Equal(1, await migrator.MigrateAsync(DatabaseProvider.Sqlite, upTo: 1));
+            await db.Database.ExecuteSqlRawAsync("""
+                INSERT INTO org_units (id, code, name, kind, parent_id, path) VALUES (1, 'LS', '临山街道', 'streetCenter', NULL, '/1/');
+                INSERT INTO cases (case_number, workflow_key, workflow_version, state, level, outcome, unit_id, unit_path, first_responsible_id, owner_id,
+                  channel, category, summary, description, amount_in_dispute, risk_level, risk_signals, is_major, party_count, applicant_name,
+                  registered_at, level_entered_at, deadline_at, closed_at, updated_at, version, sort_deadline)
+                VALUES ('LS-2025-000001', 'mediation-1-9-n', 1, 'closed', 'center', 'resolved', 1, '/1/', 1, 1, 'WalkIn', 'Neighbour', '旧案', NULL, NULL,
+                  'Low', 0, 0, 2, '张三', '2025-05-01 00:00:00', '2025-05-01 00:00:00', NULL, '2025-05-09 00:00:00', '2025-05-09 00:00:00', 5, '9999-12-31 00:00:00');
+                """);
+
+            Assert.Equal(2, await migrator.MigrateAsync(DatabaseProvider.Sqlite));
+            Assert.Equal(0, await migrator.MigrateAsync(DatabaseProvider.Sqlite));
+            var tally = await db.CaseTallies.AsNoTracking().SingleAsync();
+            Assert.Equal((1L, "center", "closed", "resolved", 1L), (tally.UnitId, tally.Level, tally.State, tally.Outcome, tally.Count));
+            Assert.Equal("旧案", await db.Cases.Select(c => c.Summary).SingleAsync());
+        }
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task CaseHistory_CannotBeRewritten()
+    {
+        await using var host = await MediationHost.StartAsync();
+        await host.SendAs("cun01-1", Disputes.Neighbour());
+
+        var update = await Assert.ThrowsAsync<SqliteException>(() => host.Query(db => db.Database.ExecuteSqlRawAsync("UPDATE case_events SET actor_name = '某人'")));
+        Assert.Contains("case events are immutable", update.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<SqliteException>(() => host.Query(db => db.Database.ExecuteSqlRawAsync("DELETE FROM case_events")));
+    }
+
+    [Fact]
+    public async Task DatabaseRunsInWalWithFullSync()
+    {
+        await using var host = await MediationHost.StartAsync();
+        var (journal, synchronous) = await host.Query(async db =>
+        {
+            var connection = db.Database.GetDbConnection();
+            await db.Database.OpenConnectionAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA journal_mode";
+            var mode = (string)(await command.ExecuteScalarAsync())!;
+            command.CommandText = "PRAGMA synchronous";
+            var sync = (long)(await command.ExecuteScalarAsync())!;
+            return (mode, sync);
+        });
+        Assert.Equal(("wal", 2L), (journal, synchronous));
+    }
+
+    [Fact]
+    public async Task Logs_CarryNoPersonalData()
+    {
+        await using var host = await MediationHost.StartAsync();
+        var mediating = await Disputes.RegisterAndStartMediation(host, "cun01-1");
+        await Assert.ThrowsAnyAsync<Exception>(() => host.SendAs("cun02-1", new Features.Cases.GetCase.GetCase(mediating.CaseId)));
+        await Assert.ThrowsAnyAsync<Exception>(() => host.SendAs("cun01-1", Disputes.Neighbour() with { Summary = "" }));
+
+        Assert.NotEmpty(host.LogLines);
+        Assert.DoesNotContain(host.LogLines, line => line.Contains(Disputes.ApplicantPhone, StringComparison.Ordinal));
+        Assert.DoesNotContain(host.LogLines, line => line.Contains(Disputes.ApplicantIdNumber, StringComparison.Ordinal));
+        Assert.DoesNotContain(host.LogLines, line => line.Contains("王秀英", StringComparison.Ordinal));
+    }
+
+    private static async Task<List<string>> Schema(string file)
+    {
+        await using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
+        await connection.OpenAsync();
+        var lines = new List<string>();
+        var tables = new List<(string Type, string Name)>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name";
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+                tables.Add((reader.GetString(0), reader.GetString(1)));
+        }
+        foreach (var (type, name) in tables)
+        {
+            if (type == "trigger")
+            {
+                lines.Add($"trigger {name}");
+                continue;
+            }
+            await using var command = connection.CreateCommand();
+            command.CommandText = type == "table" ? $"PRAGMA table_info(\"{name}\")" : $"PRAGMA index_info(\"{name}\")";
+            await using var reader = await command.ExecuteReaderAsync();
+            var columns = new List<string>();
+            while (await reader.ReadAsync())
+                columns.Add(type == "table" ? $"{reader.GetString(1)}:{reader.GetString(2)}:{reader.GetInt64(3)}:{reader.GetInt64(5)}" : reader.GetString(2));
+            lines.Add($"{name} {type} {string.Join(",", columns)}");
+        }
+        return lines.Order(StringComparer.Ordinal).ToList();
+    }
+}

@@ -1,0 +1,30 @@
+using System.Reflection;
+
+namespace Mediation.Domain.Tests;
+
+public class ArchitectureTests
+{
+    [Theory]
+    [InlineData(typeof(Cases.DisputeCase))]
+    [InlineData(typeof(Workflows.Definitions.WorkflowDefinition))]
+    public void DomainAndWorkflowRuntime_DependOnTheBaseLibraryAlone(Type marker)
+    {
+        var references = marker.Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        Assert.DoesNotContain(references, r => r.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal));
+        Assert.DoesNotContain(references, r => r.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+        Assert.DoesNotContain(references, r => r.StartsWith("MediatR", StringComparison.Ordinal));
+        Assert.All(references, r => Assert.True(r.StartsWith("System", StringComparison.Ordinal) || r.StartsWith("Mediation.", StringComparison.Ordinal), $"{marker.Assembly.GetName().Name} references {r}"));
+    }
+
+    [Fact]
+    public void DomainTypes_ExposeNoPublicSetters_SoOnlyTheirOwnMethodsChangeThem()
+    {
+        var leaks = typeof(Cases.DisputeCase).Assembly.GetTypes()
+            .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+            .Where(p => p.SetMethod is { IsPublic: true } setter
+                && !setter.ReturnParameter.GetRequiredCustomModifiers().Contains(typeof(System.Runtime.CompilerServices.IsExternalInit)))
+            .Select(p => $"{p.DeclaringType!.Name}.{p.Name}")
+            .ToList();
+        Assert.Empty(leaks);
+    }
+}
