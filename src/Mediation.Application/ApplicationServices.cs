@@ -16,6 +16,8 @@ public static class ApplicationServices
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<ActorContext>();
+        services.AddScoped<Persistence.CaseStore>();
+        services.AddSingleton<Features.Org.OrgTree>();
         services.AddScoped<IMediator>(provider => new Mediator(type => provider.GetService(type)!));
 
         foreach (var type in typeof(ApplicationServices).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false }))

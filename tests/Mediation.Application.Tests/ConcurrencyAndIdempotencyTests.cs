@@ -36,29 +36,38 @@ public class ConcurrencyAndIdempotencyTests
     }
 
     [Fact]
-    public async Task TwoWritersBypassingTheGate_AreStillStoppedByTheVersionToken()
+    public async Task TwoWritersBypassingTheGate_AreStillStoppedByTheVersionCheck()
     {
-        // What two application nodes on one database would do: both load version 1, both save.
+        // What two application nodes on one database do: both load version 1, both write.
         await using var host = await MediationHost.StartAsync();
         var registered = await host.SendAs("cun01-1", Disputes.Neighbour());
-        var catalog = WorkflowLoader.LoadDirectory(MediationHost.ShippedWorkflows).Latest("mediation-1-9-n");
+        var workflow = WorkflowLoader.LoadDirectory(MediationHost.ShippedWorkflows).Latest("mediation-1-9-n");
 
-        await using var scopeA = host.Services.CreateAsyncScope();
-        await using var scopeB = host.Services.CreateAsyncScope();
-        var dbA = scopeA.ServiceProvider.GetRequiredService<MediationDbContext>();
-        var dbB = scopeB.ServiceProvider.GetRequiredService<MediationDbContext>();
-        var caseA = await dbA.Cases.SingleAsync(c => c.Id == registered.CaseId);
-        var caseB = await dbB.Cases.SingleAsync(c => c.Id == registered.CaseId);
+        await using var nodeA = host.Services.CreateAsyncScope();
+        await using var nodeB = host.Services.CreateAsyncScope();
+        var (dbA, storeA) = (nodeA.ServiceProvider.GetRequiredService<MediationDbContext>(), nodeA.ServiceProvider.GetRequiredService<CaseStore>());
+        var (dbB, storeB) = (nodeB.ServiceProvider.GetRequiredService<MediationDbContext>(), nodeB.ServiceProvider.GetRequiredService<CaseStore>());
+        var caseA = (await storeA.FindAsync(registered.CaseId, default))!;
+        var caseB = (await storeB.FindAsync(registered.CaseId, default))!;
         var actor = await Features.Org.StaffDirectory.FindActorAsync(dbA, "cun01-1") ?? throw new InvalidOperationException();
+        caseA.Accept(workflow, WorkingDayCalendar.WeekdaysOnly, actor, 1, DateTime.UtcNow);
+        caseB.Decline(workflow, WorkingDayCalendar.WeekdaysOnly, actor, 1, "已起诉至法院", DateTime.UtcNow);
 
-        caseA.Accept(catalog, WorkingDayCalendar.WeekdaysOnly, actor, 1, DateTime.UtcNow);
-        caseB.Decline(catalog, WorkingDayCalendar.WeekdaysOnly, actor, 1, "已起诉至法院", DateTime.UtcNow);
-        await dbA.SaveChangesAsync();
-        // EF writes the event first, so the (case, sequence) key or the version token refuses it, whichever comes first.
-        await Assert.ThrowsAnyAsync<DbUpdateException>(() => dbB.SaveChangesAsync());
+        await using (var transaction = await dbA.Database.BeginTransactionAsync())
+        {
+            await storeA.SaveAsync(caseA, default);
+            await transaction.CommitAsync();
+        }
+        await using (var transaction = await dbB.Database.BeginTransactionAsync())
+        {
+            var conflict = await Assert.ThrowsAsync<ConcurrentEditException>(() => storeB.SaveAsync(caseB, default));
+            Assert.Equal((1, 2), (conflict.ExpectedVersion, conflict.ActualVersion));
+        }
 
-        var stored = await host.Query(db => db.Cases.AsNoTracking().SingleAsync(c => c.Id == registered.CaseId));
-        Assert.Equal(("accepted", 2), (stored.State, stored.Version));
+        var (stored, events) = await host.Query(async db => (
+            await db.Cases.AsNoTracking().SingleAsync(c => c.Id == registered.CaseId),
+            await db.CaseEvents.CountAsync(e => e.CaseId == registered.CaseId)));
+        Assert.Equal(("accepted", 2, 2), (stored.State, stored.Version, events));
     }
 
     [Fact]

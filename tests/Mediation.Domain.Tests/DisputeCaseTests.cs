@@ -25,7 +25,7 @@ public class DisputeCaseTests
         Enumerable.Range(0, parties).Select(i => new Party(i == 0 ? PartyRole.Applicant : PartyRole.Respondent, $"当事人{i}", null, null, null)).ToList());
 
     private static DisputeCase Register(DisputeFacts? facts = null) =>
-        DisputeCase.Register(Workflow, Calendar, "LS-2026-000001", VillageMediator, Village, Center, facts ?? Facts(), Now);
+        DisputeCase.Register(Workflow, Calendar, 1, "LS-2026-000001", VillageMediator, Village, Center, facts ?? Facts(), Now);
 
     [Fact]
     public void Register_AtAVillagePoint_StartsPendingAtTheVillage_OwnedByWhoReceivedIt()

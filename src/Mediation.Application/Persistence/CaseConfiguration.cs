@@ -10,6 +10,8 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<DisputeCase>
     {
         builder.ToTable("Cases");
         builder.HasKey(c => c.Id);
+        // The store gives a case its id before it is written, so its events can name it (CaseStore.NextIdAsync).
+        builder.Property(c => c.Id).ValueGeneratedNever();
         builder.Property(c => c.CaseNumber).HasMaxLength(40);
         builder.HasIndex(c => c.CaseNumber).IsUnique();
         builder.Property(c => c.WorkflowKey).HasMaxLength(80);
@@ -83,7 +85,7 @@ internal sealed class CaseEventConfiguration : IEntityTypeConfiguration<CaseEven
     {
         builder.ToTable("CaseEvents");
         builder.HasKey(e => e.Id);
-        builder.HasOne(e => e.Case).WithMany().HasForeignKey(e => e.CaseId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<DisputeCase>().WithMany().HasForeignKey(e => e.CaseId).OnDelete(DeleteBehavior.Restrict);
 
         // One event per version: a second writer of the same version fails here even if all else let it through.
         builder.HasIndex(e => new { e.CaseId, e.Sequence }).IsUnique();

@@ -1,6 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-
 namespace Mediation.Application.Persistence;
 
 /// <summary>
@@ -22,19 +19,6 @@ public sealed class CaseTally
     public long Count { get; private set; }
 
     public readonly record struct Key(long UnitId, string Level, string State, string Outcome);
-
-    internal static async Task ApplyAsync(DatabaseFacade database, Dictionary<Key, int> deltas, CancellationToken cancellationToken)
-    {
-        foreach (var (key, delta) in deltas)
-        {
-            if (delta == 0)
-                continue;
-            // Upsert works alike on SQLite and PostgreSQL.
-            await database.ExecuteSqlInterpolatedAsync(
-                $"INSERT INTO case_tallies (unit_id, level, state, outcome, count) VALUES ({key.UnitId}, {key.Level}, {key.State}, {key.Outcome}, {delta}) ON CONFLICT (unit_id, level, state, outcome) DO UPDATE SET count = case_tallies.count + excluded.count",
-                cancellationToken);
-        }
-    }
 }
 
 /// <summary>The first result of an idempotent command, returned again when the same key is sent again.</summary>

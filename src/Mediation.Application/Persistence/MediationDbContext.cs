@@ -3,15 +3,13 @@ using Mediation.Domain.Cases;
 using Mediation.Domain.Org;
 using Mediation.Domain.Supervision;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Mediation.Application.Persistence;
 
 /// <summary>
-/// The case database. Handlers use it directly (no repository layer): the projection a query needs is
-/// written where it is needed. Saving appends each case's new events and keeps the per-level tallies
-/// in the same transaction as the change.
+/// The case database. Query handlers use it directly (no repository layer): the projection a query needs is
+/// written where it is needed. Cases themselves are written by <see cref="CaseStore"/>, with their events and tallies.
 /// </summary>
 public sealed class MediationDbContext(DbContextOptions<MediationDbContext> options) : DbContext(options)
 {
@@ -42,48 +40,6 @@ public sealed class MediationDbContext(DbContextOptions<MediationDbContext> opti
     {
         // Every stored time is UTC; SQLite keeps no kind, so reads are marked UTC again.
         configurationBuilder.Properties<DateTime>().HaveConversion<UtcConverter>();
-    }
-
-    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
-    {
-        var changedCases = ChangeTracker.Entries<DisputeCase>()
-            .Where(e => e.State is EntityState.Added or EntityState.Modified)
-            .ToList();
-        var tallyDeltas = new Dictionary<CaseTally.Key, int>();
-        foreach (var entry in changedCases)
-        {
-            var @case = entry.Entity;
-            entry.Property<DateTime>(SortDeadline).CurrentValue = @case.DeadlineAt ?? NoDeadline;
-            CaseEvents.AddRange(@case.NewEvents);
-            Notices.AddRange(@case.NewNotices);
-            CountTallyChange(entry, tallyDeltas);
-        }
-
-        await CaseTally.ApplyAsync(Database, tallyDeltas, cancellationToken);
-        var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-        foreach (var entry in changedCases)
-            entry.Entity.ClearNewEvents();
-        return written;
-    }
-
-    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
-        throw new NotSupportedException("Use SaveChangesAsync: saving also writes events and tallies.");
-
-    private static void CountTallyChange(EntityEntry<DisputeCase> entry, Dictionary<CaseTally.Key, int> deltas)
-    {
-        var now = new CaseTally.Key(entry.Entity.UnitId, entry.Entity.Level, entry.Entity.State, entry.Entity.Outcome ?? "");
-        if (entry.State == EntityState.Modified)
-        {
-            var before = new CaseTally.Key(
-                entry.Property(c => c.UnitId).OriginalValue,
-                entry.Property(c => c.Level).OriginalValue,
-                entry.Property(c => c.State).OriginalValue,
-                entry.Property(c => c.Outcome).OriginalValue ?? "");
-            if (before == now)
-                return;
-            deltas[before] = deltas.GetValueOrDefault(before) - 1;
-        }
-        deltas[now] = deltas.GetValueOrDefault(now) + 1;
     }
 
     private static void UseSnakeCaseNames(ModelBuilder modelBuilder)

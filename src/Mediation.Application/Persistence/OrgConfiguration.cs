@@ -44,7 +44,7 @@ internal sealed class NoticeConfiguration : IEntityTypeConfiguration<Notice>
         builder.Property(n => n.RecipientRole).HasMaxLength(40);
         builder.Property(n => n.Kind).HasMaxLength(40);
         builder.Property(n => n.Message).HasMaxLength(600);
-        builder.HasOne(n => n.Case).WithMany().HasForeignKey(n => n.CaseId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<Mediation.Domain.Cases.DisputeCase>().WithMany().HasForeignKey(n => n.CaseId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(n => new { n.RecipientUnitId, n.RecipientRole, n.CreatedAt });
     }
 }

@@ -8,7 +8,7 @@ namespace Mediation.Application.Pipeline;
 /// Org scope, enforced for every request: a case outside the actor's subtree does not exist for them (404);
 /// a case they may read but their unit does not hold cannot be changed by them (403).
 /// </summary>
-internal sealed class AccessBehavior<TRequest, TResponse>(MediationDbContext db, ActorContext actors)
+internal sealed class AccessBehavior<TRequest, TResponse>(MediationDbContext db, CaseStore cases, ActorContext actors)
     : IPipelineBehavior<TRequest, TResponse>
 {
     public async Task<TResponse> Handle(TRequest request, CancellationToken cancellationToken, RequestHandlerDelegate<TResponse> next)
@@ -19,8 +19,8 @@ internal sealed class AccessBehavior<TRequest, TResponse>(MediationDbContext db,
 
         if (request is ICaseCommand command)
         {
-            // Loaded tracked: the handler's FindAsync then takes it from the change tracker without a second read.
-            var @case = await db.Cases.FindAsync([command.CaseId], cancellationToken);
+            // Loaded through the store: the handler then gets this same instance without a second read.
+            var @case = await cases.FindAsync(command.CaseId, cancellationToken);
             if (@case is null || !actor.MayRead(@case.UnitPath))
                 throw new NotFoundException($"Case {command.CaseId}");
             if (!actor.MayActOn(@case.UnitId))

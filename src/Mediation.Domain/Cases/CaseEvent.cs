@@ -14,7 +14,7 @@ public sealed class CaseEvent
 
     internal CaseEvent(DisputeCase @case, string action, string? fromState, string? fromLevel, long? fromUnitId, Org.Actor actor, DateTime at, string payload)
     {
-        Case = @case;
+        CaseId = @case.Id;
         Sequence = @case.Version;
         Action = action;
         FromState = fromState;
@@ -34,9 +34,6 @@ public sealed class CaseEvent
 
     public long Id { get; private set; }
     public long CaseId { get; private set; }
-
-    /// <summary>Set while the event is new so EF links it to a case that has no id yet.</summary>
-    public DisputeCase? Case { get; private set; }
     public int Sequence { get; private set; }
     public string Action { get; private set; }
     public string? FromState { get; private set; }

@@ -107,6 +107,7 @@ public sealed class DisputeCase
     public static DisputeCase Register(
         WorkflowDefinition workflow,
         WorkingDayCalendar calendar,
+        long id,
         string caseNumber,
         Actor actor,
         OrgUnit actorUnit,
@@ -131,6 +132,7 @@ public sealed class DisputeCase
 
         var @case = new DisputeCase
         {
+            Id = id,
             CaseNumber = caseNumber,
             WorkflowKey = workflow.Key,
             WorkflowVersion = workflow.Version,
@@ -169,8 +171,8 @@ public sealed class DisputeCase
         {
             foreach (var role in workflow.MajorDispute.Notify)
             {
-                @case._newNotices.Add(new Notice(streetCenter.Id, role, null, Notice.Kinds.MajorDisputeReported,
-                    $"重大疑难矛盾纠纷 {caseNumber}: {@case.Summary}", nowUtc, @case));
+                @case._newNotices.Add(new Notice(streetCenter.Id, role, id, Notice.Kinds.MajorDisputeReported,
+                    $"重大疑难矛盾纠纷 {caseNumber}: {@case.Summary}", nowUtc));
             }
         }
         return @case;

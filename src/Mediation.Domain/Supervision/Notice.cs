@@ -11,12 +11,11 @@ public sealed class Notice
         RecipientRole = Kind = Message = "";
     }
 
-    public Notice(long recipientUnitId, string recipientRole, long? caseId, string kind, string message, DateTime createdAt, Cases.DisputeCase? @case = null)
+    public Notice(long recipientUnitId, string recipientRole, long? caseId, string kind, string message, DateTime createdAt)
     {
         RecipientUnitId = recipientUnitId;
         RecipientRole = recipientRole;
         CaseId = caseId;
-        Case = @case;
         Kind = kind;
         Message = message;
         CreatedAt = createdAt;
@@ -26,7 +25,6 @@ public sealed class Notice
     public long RecipientUnitId { get; private set; }
     public string RecipientRole { get; private set; }
     public long? CaseId { get; private set; }
-    public Cases.DisputeCase? Case { get; private set; }
     public string Kind { get; private set; }
     public string Message { get; private set; }
     public DateTime CreatedAt { get; private set; }

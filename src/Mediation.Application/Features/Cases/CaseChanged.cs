@@ -17,21 +17,19 @@ public sealed record CaseChanged(long CaseId, string CaseNumber, string State, s
 public sealed record CaseChange(Mediation.Workflows.Definitions.WorkflowDefinition Workflow, Mediation.Workflows.Time.WorkingDayCalendar Calendar, Actor Actor, DateTime Now);
 
 /// <summary>
-/// The shape every case command shares: load the case (already scope-checked and tracked by the pipeline),
+/// The shape every case command shares: load the case (already loaded and scope-checked by the pipeline),
 /// call one method of the aggregate, save. Each use case supplies only that one call.
 /// </summary>
-internal abstract class CaseCommandHandler<TCommand>(MediationDbContext db, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
+internal abstract class CaseCommandHandler<TCommand>(CaseStore cases, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
     : IRequestHandler<TCommand, CaseChanged>
     where TCommand : ICaseCommand, ICommand<CaseChanged>
 {
-    protected MediationDbContext Db => db;
-
     public async Task<CaseChanged> Handle(TCommand command, CancellationToken cancellationToken)
     {
-        var @case = await db.Cases.FindAsync([command.CaseId], cancellationToken) ?? throw new NotFoundException($"Case {command.CaseId}");
+        var @case = await cases.FindAsync(command.CaseId, cancellationToken) ?? throw new NotFoundException($"Case {command.CaseId}");
         var change = new CaseChange(workflows.For(@case), workflows.Calendar, actors.Current, clock.GetUtcNow().UtcDateTime);
         await Apply(@case, command, change, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
+        await cases.SaveAsync(@case, cancellationToken);
         return CaseChanged.From(@case);
     }
 

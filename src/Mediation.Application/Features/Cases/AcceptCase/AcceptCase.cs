@@ -13,8 +13,8 @@ internal sealed class AcceptCaseValidator : IValidator<AcceptCase>
     public IEnumerable<FieldError> Validate(AcceptCase request) => Rules.Version(request.ExpectedVersion);
 }
 
-internal sealed class AcceptCaseHandler(MediationDbContext db, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
-    : CaseCommandHandler<AcceptCase>(db, workflows, actors, clock)
+internal sealed class AcceptCaseHandler(CaseStore cases, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
+    : CaseCommandHandler<AcceptCase>(cases, workflows, actors, clock)
 {
     protected override Task Apply(DisputeCase @case, AcceptCase command, CaseChange change, CancellationToken cancellationToken)
     {

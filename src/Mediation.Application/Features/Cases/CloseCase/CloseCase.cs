@@ -17,8 +17,8 @@ internal sealed class CloseCaseValidator : IValidator<CloseCase>
             .Concat(Rules.Required(request.FeedbackSummary, "feedbackSummary"));
 }
 
-internal sealed class CloseCaseHandler(MediationDbContext db, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
-    : CaseCommandHandler<CloseCase>(db, workflows, actors, clock)
+internal sealed class CloseCaseHandler(CaseStore cases, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
+    : CaseCommandHandler<CloseCase>(cases, workflows, actors, clock)
 {
     protected override Task Apply(DisputeCase @case, CloseCase command, CaseChange change, CancellationToken cancellationToken)
     {

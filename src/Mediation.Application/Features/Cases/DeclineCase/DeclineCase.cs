@@ -14,8 +14,8 @@ internal sealed class DeclineCaseValidator : IValidator<DeclineCase>
         Rules.Version(request.ExpectedVersion).Concat(Rules.Required(request.Reason, "reason"));
 }
 
-internal sealed class DeclineCaseHandler(MediationDbContext db, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
-    : CaseCommandHandler<DeclineCase>(db, workflows, actors, clock)
+internal sealed class DeclineCaseHandler(CaseStore cases, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
+    : CaseCommandHandler<DeclineCase>(cases, workflows, actors, clock)
 {
     protected override Task Apply(DisputeCase @case, DeclineCase command, CaseChange change, CancellationToken cancellationToken)
     {

@@ -64,7 +64,7 @@ internal sealed class ListCasesValidator : IValidator<ListCases>
 }
 
 /// <summary>The position after the last row of a page: its sort deadline and id.</summary>
-internal readonly record struct Cursor(DateTime SortDeadline, long Id)
+public readonly record struct Cursor(DateTime SortDeadline, long Id)
 {
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{SortDeadline.Ticks:x}.{Id:x}");
 
@@ -90,7 +90,11 @@ internal sealed class ListCasesHandler(MediationDbContext db, ActorContext actor
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var scope = await OrgScope.ResolveAsync(db, actors.Current, request.UnitId, cancellationToken);
-        var cases = db.Cases.AsNoTracking();
+        // The cursor is a row-value comparison, which SQLite and PostgreSQL both answer with one index seek even
+        // among the many closed cases that share the same sort key; LINQ cannot say it, so it is the one SQL fragment.
+        var cases = request.After is not null && Cursor.TryParse(request.After, out var after)
+            ? db.Cases.FromSqlInterpolated($"SELECT * FROM cases WHERE (sort_deadline, id) > ({after.SortDeadline}, {after.Id})").AsNoTracking()
+            : db.Cases.AsNoTracking();
 
         // A leaf unit's cases are one range of the (unit, deadline, id) index. A subtree is filtered while walking
         // the (deadline, id) index in order; the path test is deliberately a LIKE, which SQLite will not try to
@@ -119,13 +123,6 @@ internal sealed class ListCasesHandler(MediationDbContext db, ActorContext actor
             var ids = await MatchingCaseIdsAsync(text.Trim(), cancellationToken);
             cases = cases.Where(c => ids.Contains(c.Id));
         }
-        if (request.After is not null && Cursor.TryParse(request.After, out var after))
-        {
-            // The first condition bounds the index range; the second breaks ties on id.
-            cases = cases.Where(c => EF.Property<DateTime>(c, MediationDbContext.SortDeadline) >= after.SortDeadline
-                && (EF.Property<DateTime>(c, MediationDbContext.SortDeadline) > after.SortDeadline || c.Id > after.Id));
-        }
-
         var rows = await cases
             .OrderBy(c => EF.Property<DateTime>(c, MediationDbContext.SortDeadline)).ThenBy(c => c.Id)
             .Take(request.PageSize + 1)

@@ -14,8 +14,8 @@ internal sealed class RecordFailureValidator : IValidator<RecordFailure>
         Rules.Version(request.ExpectedVersion).Concat(Rules.Required(request.Reason, "reason"));
 }
 
-internal sealed class RecordFailureHandler(MediationDbContext db, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
-    : CaseCommandHandler<RecordFailure>(db, workflows, actors, clock)
+internal sealed class RecordFailureHandler(CaseStore cases, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
+    : CaseCommandHandler<RecordFailure>(cases, workflows, actors, clock)
 {
     protected override Task Apply(DisputeCase @case, RecordFailure command, CaseChange change, CancellationToken cancellationToken)
     {

@@ -22,8 +22,8 @@ internal sealed class RecordSessionValidator : IValidator<RecordSession>
     }
 }
 
-internal sealed class RecordSessionHandler(MediationDbContext db, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
-    : CaseCommandHandler<RecordSession>(db, workflows, actors, clock)
+internal sealed class RecordSessionHandler(CaseStore cases, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
+    : CaseCommandHandler<RecordSession>(cases, workflows, actors, clock)
 {
     protected override Task Apply(DisputeCase @case, RecordSession command, CaseChange change, CancellationToken cancellationToken)
     {

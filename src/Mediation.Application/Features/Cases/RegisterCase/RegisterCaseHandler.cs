@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using Mediation.Application.Features.Org;
 using Mediation.Application.Features.Workflow;
 using Mediation.Application.Persistence;
 using Mediation.Application.Pipeline;
@@ -11,23 +12,24 @@ using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Mediation.Application.Features.Cases.RegisterCase;
 
-internal sealed class RegisterCaseHandler(MediationDbContext db, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
+internal sealed class RegisterCaseHandler(MediationDbContext db, CaseStore cases, OrgTree tree, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
     : IRequestHandler<RegisterCase, CaseChanged>
 {
     public async Task<CaseChanged> Handle(RegisterCase request, CancellationToken cancellationToken)
     {
         var actor = actors.Current;
         var now = clock.GetUtcNow().UtcDateTime;
-        var unit = await db.OrgUnits.FindAsync([actor.UnitId], cancellationToken) ?? throw new NotFoundException($"Unit {actor.UnitId}");
-        var center = unit.ParentId is null ? unit : await db.OrgUnits.FindAsync([unit.RootId], cancellationToken) ?? throw new NotFoundException($"Unit {unit.RootId}");
+        var unit = await tree.FindAsync(db, actor.UnitId, cancellationToken) ?? throw new NotFoundException($"Unit {actor.UnitId}");
+        var center = await tree.FindAsync(db, unit.RootId, cancellationToken) ?? throw new NotFoundException($"Unit {unit.RootId}");
 
         var parties = request.Parties.Select(p => new Party(p.Role, p.Name, p.Phone, p.IdNumber, p.Address)).ToList();
         var facts = new DisputeFacts(request.Channel, request.Category, request.Summary, request.Description, request.AmountInDispute, request.RiskLevel, request.RiskSignals, parties);
         var number = await NextCaseNumberAsync(center, now, cancellationToken);
 
-        var @case = DisputeCase.Register(workflows.Current, workflows.Calendar, number, actor, unit, center, facts, now);
-        db.Cases.Add(@case);
-        await db.SaveChangesAsync(cancellationToken);
+        var id = await cases.NextIdAsync(cancellationToken);
+
+        var @case = DisputeCase.Register(workflows.Current, workflows.Calendar, id, number, actor, unit, center, facts, now);
+        await cases.AddAsync(@case, cancellationToken);
         return CaseChanged.From(@case);
     }
 

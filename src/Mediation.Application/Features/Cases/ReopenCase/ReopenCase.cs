@@ -14,8 +14,8 @@ internal sealed class ReopenCaseValidator : IValidator<ReopenCase>
         Rules.Version(request.ExpectedVersion).Concat(Rules.Required(request.Reason, "reason"));
 }
 
-internal sealed class ReopenCaseHandler(MediationDbContext db, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
-    : CaseCommandHandler<ReopenCase>(db, workflows, actors, clock)
+internal sealed class ReopenCaseHandler(CaseStore cases, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
+    : CaseCommandHandler<ReopenCase>(cases, workflows, actors, clock)
 {
     protected override Task Apply(DisputeCase @case, ReopenCase command, CaseChange change, CancellationToken cancellationToken)
     {

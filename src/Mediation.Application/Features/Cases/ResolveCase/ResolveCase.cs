@@ -22,8 +22,8 @@ internal sealed class ResolveCaseValidator : IValidator<ResolveCase>
     }
 }
 
-internal sealed class ResolveCaseHandler(MediationDbContext db, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
-    : CaseCommandHandler<ResolveCase>(db, workflows, actors, clock)
+internal sealed class ResolveCaseHandler(CaseStore cases, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
+    : CaseCommandHandler<ResolveCase>(cases, workflows, actors, clock)
 {
     protected override Task Apply(DisputeCase @case, ResolveCase command, CaseChange change, CancellationToken cancellationToken)
     {

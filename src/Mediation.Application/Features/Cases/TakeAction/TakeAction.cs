@@ -19,8 +19,8 @@ internal sealed class TakeActionValidator : IValidator<TakeAction>
             .Concat(Rules.Optional(request.Note, "note"));
 }
 
-internal sealed class TakeActionHandler(MediationDbContext db, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
-    : CaseCommandHandler<TakeAction>(db, workflows, actors, clock)
+internal sealed class TakeActionHandler(CaseStore cases, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
+    : CaseCommandHandler<TakeAction>(cases, workflows, actors, clock)
 {
     protected override Task Apply(DisputeCase @case, TakeAction command, CaseChange change, CancellationToken cancellationToken)
     {

@@ -14,8 +14,8 @@ internal sealed class WithdrawCaseValidator : IValidator<WithdrawCase>
         Rules.Version(request.ExpectedVersion).Concat(Rules.Required(request.Reason, "reason"));
 }
 
-internal sealed class WithdrawCaseHandler(MediationDbContext db, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
-    : CaseCommandHandler<WithdrawCase>(db, workflows, actors, clock)
+internal sealed class WithdrawCaseHandler(CaseStore cases, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
+    : CaseCommandHandler<WithdrawCase>(cases, workflows, actors, clock)
 {
     protected override Task Apply(DisputeCase @case, WithdrawCase command, CaseChange change, CancellationToken cancellationToken)
     {

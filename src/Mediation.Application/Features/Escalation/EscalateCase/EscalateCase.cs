@@ -3,6 +3,7 @@ using Mediation.Application.Persistence;
 using Mediation.Application.Pipeline;
 using Mediation.Domain.Cases;
 using Mediation.Application.Features.Cases;
+using Mediation.Application.Features.Org;
 
 namespace Mediation.Application.Features.Escalation.EscalateCase;
 
@@ -15,13 +16,13 @@ internal sealed class EscalateCaseValidator : IValidator<EscalateCase>
         Rules.Version(request.ExpectedVersion).Concat(Rules.Required(request.Reason, "reason"));
 }
 
-internal sealed class EscalateCaseHandler(MediationDbContext db, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
-    : CaseCommandHandler<EscalateCase>(db, workflows, actors, clock)
+internal sealed class EscalateCaseHandler(MediationDbContext db, OrgTree tree, CaseStore cases, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
+    : CaseCommandHandler<EscalateCase>(cases, workflows, actors, clock)
 {
     protected override async Task Apply(DisputeCase @case, EscalateCase command, CaseChange change, CancellationToken cancellationToken)
     {
-        var unit = await Db.OrgUnits.FindAsync([@case.UnitId], cancellationToken);
-        var parent = unit?.ParentId is { } parentId ? await Db.OrgUnits.FindAsync([parentId], cancellationToken) : null;
+        var unit = await tree.FindAsync(db, @case.UnitId, cancellationToken);
+        var parent = unit?.ParentId is { } parentId ? await tree.FindAsync(db, parentId, cancellationToken) : null;
         if (parent is null)
             throw new CaseInputException("unit", $"Case {@case.CaseNumber} is held by the top of the network; refer it out instead.");
         @case.Escalate(change.Workflow, change.Calendar, change.Actor, command.ExpectedVersion, command.Reason, parent, change.Now);

@@ -19,8 +19,8 @@ internal sealed class ReferOutValidator : IValidator<ReferOut>
             .Concat(Rules.Required(request.Reason, "reason"));
 }
 
-internal sealed class ReferOutHandler(MediationDbContext db, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
-    : CaseCommandHandler<ReferOut>(db, workflows, actors, clock)
+internal sealed class ReferOutHandler(CaseStore cases, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
+    : CaseCommandHandler<ReferOut>(cases, workflows, actors, clock)
 {
     protected override Task Apply(DisputeCase @case, ReferOut command, CaseChange change, CancellationToken cancellationToken)
     {

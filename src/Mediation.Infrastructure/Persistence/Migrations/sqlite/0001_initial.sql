@@ -1,5 +1,7 @@
 -- The first schema: org tree, staff, cases with parties, sessions, agreements, the event history, notices,
 -- idempotency records and case-number counters. Never edit a published migration; add the next one.
+-- Only cases use AUTOINCREMENT: their ids leave the system and must never be issued twice. Other rows are never
+-- deleted, so they need no sqlite_sequence write.
 
 CREATE TABLE "case_number_counters" (
     "street_id" INTEGER NOT NULL,
@@ -59,7 +61,7 @@ CREATE TABLE "org_units" (
 );
 
 CREATE TABLE "agreements" (
-    "id" INTEGER NOT NULL CONSTRAINT "pk_agreements" PRIMARY KEY AUTOINCREMENT,
+    "id" INTEGER NOT NULL CONSTRAINT "pk_agreements" PRIMARY KEY,
     "case_id" INTEGER NOT NULL,
     "terms" TEXT NOT NULL,
     "accepted_by_parties" INTEGER NOT NULL,
@@ -69,7 +71,7 @@ CREATE TABLE "agreements" (
 );
 
 CREATE TABLE "case_events" (
-    "id" INTEGER NOT NULL CONSTRAINT "pk_case_events" PRIMARY KEY AUTOINCREMENT,
+    "id" INTEGER NOT NULL CONSTRAINT "pk_case_events" PRIMARY KEY,
     "case_id" INTEGER NOT NULL,
     "sequence" INTEGER NOT NULL,
     "action" TEXT NOT NULL,
@@ -90,7 +92,7 @@ CREATE TABLE "case_events" (
 );
 
 CREATE TABLE "mediation_sessions" (
-    "id" INTEGER NOT NULL CONSTRAINT "pk_mediation_sessions" PRIMARY KEY AUTOINCREMENT,
+    "id" INTEGER NOT NULL CONSTRAINT "pk_mediation_sessions" PRIMARY KEY,
     "case_id" INTEGER NOT NULL,
     "held_at" TEXT NOT NULL,
     "place" TEXT NOT NULL,
@@ -102,7 +104,7 @@ CREATE TABLE "mediation_sessions" (
 );
 
 CREATE TABLE "notices" (
-    "id" INTEGER NOT NULL CONSTRAINT "pk_notices" PRIMARY KEY AUTOINCREMENT,
+    "id" INTEGER NOT NULL CONSTRAINT "pk_notices" PRIMARY KEY,
     "recipient_unit_id" INTEGER NOT NULL,
     "recipient_role" TEXT NOT NULL,
     "case_id" INTEGER NULL,
@@ -114,7 +116,7 @@ CREATE TABLE "notices" (
 );
 
 CREATE TABLE "parties" (
-    "id" INTEGER NOT NULL CONSTRAINT "pk_parties" PRIMARY KEY AUTOINCREMENT,
+    "id" INTEGER NOT NULL CONSTRAINT "pk_parties" PRIMARY KEY,
     "case_id" INTEGER NOT NULL,
     "role" TEXT NOT NULL,
     "name" TEXT NOT NULL,

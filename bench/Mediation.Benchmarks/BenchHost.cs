@@ -1,0 +1,57 @@
+using Mediation.Application.Features.Org;
+using Mediation.Application.Persistence;
+using Mediation.Application.Pipeline;
+using Mediation.Infrastructure;
+using MediatR;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Mediation.Benchmarks;
+
+/// <summary>The product's services over one SQLite file, as the web host builds them, without the web.</summary>
+internal sealed class BenchHost : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+    private readonly Dictionary<string, Mediation.Domain.Org.Actor> _actors = [];
+
+    private BenchHost(ServiceProvider services, string file)
+    {
+        _services = services;
+        File = file;
+    }
+
+    public string File { get; }
+    public IServiceProvider Services => _services;
+
+    public static async Task<BenchHost> StartAsync(string file, SqliteDurability durability, TimeProvider? clock = null)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        if (clock is not null)
+            services.AddSingleton(clock);
+        services.AddMediation(new MediationOptions { ConnectionString = file, Durability = durability });
+        var provider = services.BuildServiceProvider();
+        await provider.PrepareDatabaseAsync();
+        return new BenchHost(provider, file);
+    }
+
+    public async Task<T> SendAs<T>(string userName, IRequest<T> request)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        if (!_actors.TryGetValue(userName, out var actor))
+        {
+            var db = scope.ServiceProvider.GetRequiredService<MediationDbContext>();
+            actor = await StaffDirectory.FindActorAsync(db, userName) ?? throw new InvalidOperationException(userName);
+            _actors[userName] = actor;
+        }
+        scope.ServiceProvider.GetRequiredService<ActorContext>().Use(actor);
+        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(request);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+    }
+}

@@ -1,0 +1,31 @@
+using System.Globalization;
+using Mediation.Benchmarks;
+using Mediation.Infrastructure;
+
+// dotnet run -c Release --project bench/Mediation.Benchmarks [-- --lifecycles N --cases N --events-per-case N --skip-queries]
+var lifecycles = Option("--lifecycles", 1000);
+var cases = Option("--cases", 1_000_000);
+var eventsPerCase = Option("--events-per-case", 10);
+var folder = Path.GetFullPath(Environment.GetEnvironmentVariable("MEDIATION_BENCH_DATA") ?? Path.Combine("artifacts", "bench"));
+Directory.CreateDirectory(folder);
+Console.WriteLine($"Mediation benchmark — {Environment.ProcessorCount} cores, .NET {Environment.Version}, data in {folder}");
+
+if (args.Contains("--normal-only"))
+{
+    await LifecycleBenchmark.RunAsync(folder, SqliteDurability.Normal, lifecycles);
+    return;
+}
+var full = await LifecycleBenchmark.RunAsync(folder, SqliteDurability.Full, lifecycles);
+var normal = await LifecycleBenchmark.RunAsync(folder, SqliteDurability.Normal, lifecycles);
+Report.Heading("Durability summary (pipeline transitions/s)");
+Report.Figure("WAL + synchronous=FULL (default: survives power loss)", full.PipelinePerSecond, "/s", Report.Ratio(full.PipelinePerSecond, full.ReferencePerSecond, "hand-written FULL"));
+Report.Figure("WAL + synchronous=NORMAL (may lose last commits)", normal.PipelinePerSecond, "/s", Report.Ratio(normal.PipelinePerSecond, normal.ReferencePerSecond, "hand-written NORMAL"));
+
+if (!args.Contains("--skip-queries"))
+    await QueryBenchmark.RunAsync(folder, cases, eventsPerCase);
+
+int Option(string name, int fallback)
+{
+    var at = Array.IndexOf(args, name);
+    return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
+}
