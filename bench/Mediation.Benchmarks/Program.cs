@@ -2,7 +2,7 @@ using System.Globalization;
 using Mediation.Benchmarks;
 using Mediation.Infrastructure;
 
-// dotnet run -c Release --project bench/Mediation.Benchmarks [-- --lifecycles N --cases N --events-per-case N --skip-queries]
+// dotnet run -c Release --project bench/Mediation.Benchmarks [-- --lifecycles N --cases N --events-per-case N --skip-queries | --queries-only | --normal-only]
 var lifecycles = Option("--lifecycles", 1000);
 var cases = Option("--cases", 1_000_000);
 var eventsPerCase = Option("--events-per-case", 10);
@@ -10,6 +10,11 @@ var folder = Path.GetFullPath(Environment.GetEnvironmentVariable("MEDIATION_BENC
 Directory.CreateDirectory(folder);
 Console.WriteLine($"Mediation benchmark — {Environment.ProcessorCount} cores, .NET {Environment.Version}, data in {folder}");
 
+if (args.Contains("--queries-only"))
+{
+    await QueryBenchmark.RunAsync(folder, cases, eventsPerCase);
+    return;
+}
 if (args.Contains("--normal-only"))
 {
     await LifecycleBenchmark.RunAsync(folder, SqliteDurability.Normal, lifecycles);

@@ -19,7 +19,7 @@ internal static class QueryBenchmark
 
     public static async Task RunAsync(string folder, int cases, int eventsPerCase)
     {
-        var file = Path.Combine(folder, $"street-{cases}.db");
+        var file = Path.Combine(folder, $"street-v2-{cases}.db");
         Report.Heading($"Queries over {cases:N0} cases and {cases * eventsPerCase:N0} events (p50 / p95 of {Iterations} runs each)");
         await SeedAsync(file, cases, eventsPerCase);
 
@@ -54,7 +54,9 @@ internal static class QueryBenchmark
         await List("list, street, state = mediating, 50 % depth", "zhuren",
             new ListCases(State: "mediating", After: CursorAt(file, "state = 'mediating'", Count(file, "state = 'mediating'") / 2)));
         await List("list, petition office, high risk", "xinfang1", new ListCases(Risk: Domain.Cases.RiskLevel.High));
-        await List("list, text search by party name", "zhuren", new ListCases(Text: "王建"));
+        await List("list, text search by a party's full name", "zhuren", new ListCases(Text: Scalar<string>(file, "SELECT name FROM parties WHERE id = 4242")));
+        await List("list, text search by a common surname + first character", "zhuren", new ListCases(Text: Scalar<string>(file, "SELECT substr(name, 1, 2) FROM parties WHERE id = 4242")));
+        await List("list, text search by case number", "zhuren", new ListCases(Text: Scalar<string>(file, "SELECT case_number FROM cases WHERE id = 777777")));
 
         async Task Counts(string name, string user, Func<Task> query)
         {
@@ -71,17 +73,8 @@ internal static class QueryBenchmark
         Report.Figure("worst list p95", listP95.Max(), "ms", Report.Target(listP95.Max() <= 5, "p95 <= 5 ms at any depth"));
     }
 
-    private static string CursorAt(string file, string where, int offset)
-    {
-        using var connection = new SqliteConnection($"Data Source={file}");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT sort_deadline, id FROM cases WHERE {where} ORDER BY sort_deadline, id LIMIT 1 OFFSET {offset}";
-        using var reader = command.ExecuteReader();
-        reader.Read();
-        var deadline = DateTime.SpecifyKind(DateTime.ParseExact(reader.GetString(0), Format, CultureInfo.InvariantCulture), DateTimeKind.Utc);
-        return new Cursor(deadline, reader.GetInt64(1)).ToString();
-    }
+    private static string CursorAt(string file, string where, int offset) =>
+        new Cursor(Scalar<long>(file, $"SELECT sort_key FROM cases WHERE {where} ORDER BY sort_key LIMIT 1 OFFSET {offset}")).ToString();
 
     private static int Count(string file, string where) => (int)Scalar<long>(file, $"SELECT COUNT(*) FROM cases WHERE {where}");
 
@@ -127,19 +120,19 @@ internal static class QueryBenchmark
         var stations = units.Where(u => u.Kind == "districtStation").ToList();
         var center = units.Single(u => u.Kind == "streetCenter");
 
-        const string surnames = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗";
-        string[] given = ["建国", "秀英", "桂兰", "玉梅", "立新", "德胜", "海燕", "志强", "春生", "淑珍"];
+        // Names as varied as a town's: common surnames weighted by rank, given names of one or two characters.
+        const string surnames = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段";
+        const string givenChars = "建国秀英桂兰玉梅立新德胜海燕志强春生淑珍宏伟丽华庆红振金凤明亮素芳永刚晓文博俊杰雪长青保翠学军卫东兰芝云霞成福贵平安敏静磊鹏涛浩宇欣怡佳";
         string[] openStates = ["pending", "accepted", "mediating", "failed"];
         string[] categories = ["Neighbour", "MarriageFamily", "PropertyService", "LandHomestead", "LabourWages", "ContractDebt", "Damages", "Other"];
         var random = new Random(20261122);
         var now = DateTime.UtcNow;
-        var noDeadline = "9999-12-31 00:00:00";
 
         using var insertCase = connection.CreateCommand();
         insertCase.CommandText = """
             INSERT INTO cases (id, case_number, workflow_key, workflow_version, state, level, outcome, unit_id, unit_path, first_responsible_id, owner_id,
               channel, category, summary, description, amount_in_dispute, risk_level, risk_signals, is_major, party_count, applicant_name,
-              registered_at, level_entered_at, deadline_at, closed_at, updated_at, version, sort_deadline)
+              registered_at, level_entered_at, deadline_at, closed_at, updated_at, version, sort_key)
             VALUES ($id, $number, 'mediation-1-9-n', 1, $state, $level, $outcome, $unit, $path, 1, 1, 'WalkIn', $category, '邻里纠纷', NULL, NULL,
               $risk, 0, 0, 2, $name, $registered, $registered, $deadline, $closed, $registered, $version, $sort)
             """;
@@ -166,11 +159,16 @@ internal static class QueryBenchmark
             var (unit, level, days) = roll < 0.7 ? (villages[random.Next(villages.Count)], "village", 7)
                 : roll < 0.9 ? (stations[random.Next(stations.Count)], "station", 15)
                 : (center, "center", 30);
-            var registered = now.AddMinutes(-random.Next(0, 60 * 24 * 400));
-            var open = random.NextDouble() < 0.35;
+            // One case in ten is still open, registered within one and a half of its level's time limit (so about a
+            // third of the open ones are overdue); the rest were closed over the past three years.
+            var open = random.NextDouble() < 0.10;
+            var registered = now.AddMinutes(-random.Next(0, open ? (int)(days * 1.5 * 24 * 60) : 60 * 24 * 365 * 3));
             var state = open ? openStates[random.Next(openStates.Length)] : "closed";
             var deadline = open ? registered.AddDays(days) : (DateTime?)null;
-            var name = $"{surnames[random.Next(surnames.Length)]}{given[random.Next(given.Length)]}";
+            var surname = surnames[(int)(surnames.Length * Math.Pow(random.NextDouble(), 2))];
+            var name = random.NextDouble() < 0.3
+                ? $"{surname}{givenChars[random.Next(givenChars.Length)]}"
+                : $"{surname}{givenChars[random.Next(givenChars.Length)]}{givenChars[random.Next(givenChars.Length)]}";
 
             p["$id"].Value = id;
             p["$number"].Value = $"LS-{registered.Year}-{id:D7}";
@@ -186,7 +184,7 @@ internal static class QueryBenchmark
             p["$deadline"].Value = deadline is { } d ? d.ToString(Format, CultureInfo.InvariantCulture) : DBNull.Value;
             p["$closed"].Value = open ? DBNull.Value : registered.AddDays(days / 2).ToString(Format, CultureInfo.InvariantCulture);
             p["$version"].Value = eventsPerCase;
-            p["$sort"].Value = deadline is { } s ? s.ToString(Format, CultureInfo.InvariantCulture) : noDeadline;
+            p["$sort"].Value = Application.Persistence.MediationDbContext.SortKeyOf(deadline, id);
             insertCase.Transaction = insertParty.Transaction = insertEvent.Transaction = transaction;
             insertCase.ExecuteNonQuery();
 

@@ -39,11 +39,11 @@ public class PersistenceTests
             Assert.Equal(1, await migrator.MigrateAsync(DatabaseProvider.Sqlite, upTo: 1));
             await db.Database.ExecuteSqlRawAsync("""
                 INSERT INTO org_units (id, code, name, kind, parent_id, path) VALUES (1, 'LS', '临山街道', 'streetCenter', NULL, '/1/');
-                INSERT INTO cases (case_number, workflow_key, workflow_version, state, level, outcome, unit_id, unit_path, first_responsible_id, owner_id,
+                INSERT INTO cases (id, case_number, workflow_key, workflow_version, state, level, outcome, unit_id, unit_path, first_responsible_id, owner_id,
                   channel, category, summary, description, amount_in_dispute, risk_level, risk_signals, is_major, party_count, applicant_name,
-                  registered_at, level_entered_at, deadline_at, closed_at, updated_at, version, sort_deadline)
-                VALUES ('LS-2025-000001', 'mediation-1-9-n', 1, 'closed', 'center', 'resolved', 1, '/1/', 1, 1, 'WalkIn', 'Neighbour', '旧案', NULL, NULL,
-                  'Low', 0, 0, 2, '张三', '2025-05-01 00:00:00', '2025-05-01 00:00:00', NULL, '2025-05-09 00:00:00', '2025-05-09 00:00:00', 5, '9999-12-31 00:00:00');
+                  registered_at, level_entered_at, deadline_at, closed_at, updated_at, version, sort_key)
+                VALUES (1, 'LS-2025-000001', 'mediation-1-9-n', 1, 'closed', 'center', 'resolved', 1, '/1/', 1, 1, 'WalkIn', 'Neighbour', '旧案', NULL, NULL,
+                  'Low', 0, 0, 2, '张三', '2025-05-01 00:00:00', '2025-05-01 00:00:00', NULL, '2025-05-09 00:00:00', '2025-05-09 00:00:00', 5, 4e18);
                 """);
 
             Assert.Equal(2, await migrator.MigrateAsync(DatabaseProvider.Sqlite));

@@ -28,12 +28,11 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<DisputeCase>
         builder.Property(c => c.AmountInDispute).HasPrecision(14, 2);
         builder.Property(c => c.Version).IsConcurrencyToken();
 
-        // Lists page by (deadline, id) with a keyset, never OFFSET; these indexes make every page an index range.
-        builder.Property<DateTime>(MediationDbContext.SortDeadline);
-        builder.HasIndex(MediationDbContext.SortDeadline, nameof(DisputeCase.Id)).HasDatabaseName("IX_Cases_SortDeadline_Id");
-        builder.HasIndex(nameof(DisputeCase.UnitId), MediationDbContext.SortDeadline, nameof(DisputeCase.Id)).HasDatabaseName("IX_Cases_UnitId_SortDeadline_Id");
-        // Overdue counts: a range of deadlines, with the subtree test answered from the index alone.
-        builder.HasIndex(MediationDbContext.SortDeadline, nameof(DisputeCase.UnitPath)).HasDatabaseName("IX_Cases_SortDeadline_UnitPath");
+        // Lists page by the queue key with a keyset, never OFFSET: every page is one seek. The path rides along in the
+        // index so subtree filters and overdue counts are answered from the index alone; a leaf unit has its own.
+        builder.Property<long>(MediationDbContext.SortKey);
+        builder.HasIndex(MediationDbContext.SortKey, nameof(DisputeCase.UnitPath)).HasDatabaseName("IX_Cases_SortKey_UnitPath");
+        builder.HasIndex(nameof(DisputeCase.UnitId), MediationDbContext.SortKey).HasDatabaseName("IX_Cases_UnitId_SortKey");
 
         builder.HasMany(c => c.Parties).WithOne().HasForeignKey(p => p.CaseId).OnDelete(DeleteBehavior.Restrict);
         builder.HasMany(c => c.Sessions).WithOne().HasForeignKey(s => s.CaseId).OnDelete(DeleteBehavior.Restrict);

@@ -55,7 +55,7 @@ public sealed class CaseStore(MediationDbContext db)
         await ExecuteAsync(connection, transaction,
             "INSERT INTO cases (id, case_number, workflow_key, workflow_version, state, level, outcome, unit_id, unit_path, first_responsible_id, owner_id, " +
             "channel, category, summary, description, amount_in_dispute, risk_level, risk_signals, is_major, party_count, applicant_name, " +
-            "registered_at, level_entered_at, deadline_at, closed_at, updated_at, version, sort_deadline) VALUES " +
+            "registered_at, level_entered_at, deadline_at, closed_at, updated_at, version, sort_key) VALUES " +
             "(@id, @number, @key, @wfVersion, @state, @level, @outcome, @unit, @path, @first, @owner, @channel, @category, @summary, @description, @amount, " +
             "@risk, @signals, @major, @parties, @applicant, @registered, @entered, @deadline, @closed, @updated, @version, @sort)",
             cancellationToken,
@@ -65,7 +65,7 @@ public sealed class CaseStore(MediationDbContext db)
             ("@description", @case.Description), ("@amount", @case.AmountInDispute), ("@risk", @case.RiskLevel.ToString()), ("@signals", (int)@case.RiskSignals),
             ("@major", @case.IsMajor), ("@parties", @case.PartyCount), ("@applicant", @case.ApplicantName), ("@registered", @case.RegisteredAt),
             ("@entered", @case.LevelEnteredAt), ("@deadline", @case.DeadlineAt), ("@closed", @case.ClosedAt), ("@updated", @case.UpdatedAt),
-            ("@version", @case.Version), ("@sort", @case.DeadlineAt ?? MediationDbContext.NoDeadline));
+            ("@version", @case.Version), ("@sort", MediationDbContext.SortKeyOf(@case.DeadlineAt, @case.Id)));
         foreach (var p in @case.Parties)
         {
             await ExecuteAsync(connection, transaction,
@@ -181,19 +181,19 @@ public sealed class CaseStore(MediationDbContext db)
             ("@unit", n.RecipientUnitId), ("@role", n.RecipientRole), ("@case", caseId), ("@kind", n.Kind), ("@message", n.Message), ("@created", n.CreatedAt));
 
     /// <summary>The columns a change may touch, as they stood when loaded or last saved.</summary>
-    private sealed record Row(int Version, string State, string Level, string? Outcome, long UnitId, string UnitPath, long? OwnerId,
+    private sealed record Row(long Id, int Version, string State, string Level, string? Outcome, long UnitId, string UnitPath, long? OwnerId,
         DateTime LevelEnteredAt, DateTime? DeadlineAt, DateTime? ClosedAt)
     {
         public CaseTally.Key Tally => new(UnitId, Level, State, Outcome ?? "");
 
         public static Row Of(DisputeCase c) =>
-            new(c.Version, c.State, c.Level, c.Outcome, c.UnitId, c.UnitPath, c.OwnerId, c.LevelEnteredAt, c.DeadlineAt, c.ClosedAt);
+            new(c.Id, c.Version, c.State, c.Level, c.Outcome, c.UnitId, c.UnitPath, c.OwnerId, c.LevelEnteredAt, c.DeadlineAt, c.ClosedAt);
 
         public IEnumerable<(string Column, object? Value)> Columns() =>
         [
             ("state", State), ("level", Level), ("outcome", Outcome), ("unit_id", UnitId), ("unit_path", UnitPath), ("owner_id", OwnerId),
             ("level_entered_at", LevelEnteredAt), ("deadline_at", DeadlineAt), ("closed_at", ClosedAt),
-            ("sort_deadline", DeadlineAt ?? MediationDbContext.NoDeadline),
+            ("sort_key", MediationDbContext.SortKeyOf(DeadlineAt, Id)),
         ];
     }
 

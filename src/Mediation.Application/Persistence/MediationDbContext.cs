@@ -13,10 +13,23 @@ namespace Mediation.Application.Persistence;
 /// </summary>
 public sealed class MediationDbContext(DbContextOptions<MediationDbContext> options) : DbContext(options)
 {
-    /// <summary>The list sort key of a case whose clock does not run: such cases sort after every deadline.</summary>
+    /// <summary>Where a case whose clock does not run sorts: after every deadline.</summary>
     public static readonly DateTime NoDeadline = new(9999, 12, 31, 0, 0, 0, DateTimeKind.Utc);
 
-    public const string SortDeadline = nameof(SortDeadline);
+    /// <summary>
+    /// The queue position of a case: its deadline in whole minutes since 1970, times 10^9, plus its id. One unique,
+    /// ordered integer, so "the page after this case" is one index seek. (A (deadline, id) pair would not be:
+    /// SQLite seeks a row-value comparison on its first column only, and every closed case shares one deadline.)
+    /// </summary>
+    public const string SortKey = nameof(SortKey);
+
+    private const long IdSpan = 1_000_000_000;
+
+    public static long SortKeyOf(DateTime? deadlineUtc, long id) =>
+        (long)((deadlineUtc ?? NoDeadline) - DateTime.UnixEpoch).TotalMinutes * IdSpan + id;
+
+    /// <summary>Every case whose deadline has passed at <paramref name="nowUtc"/> sorts below this key.</summary>
+    public static long OverdueBelow(DateTime nowUtc) => ((long)(nowUtc - DateTime.UnixEpoch).TotalMinutes + 1) * IdSpan;
 
     public DbSet<OrgUnit> OrgUnits => Set<OrgUnit>();
     public DbSet<StaffMember> Staff => Set<StaffMember>();

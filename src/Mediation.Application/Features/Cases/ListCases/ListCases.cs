@@ -63,42 +63,31 @@ internal sealed class ListCasesValidator : IValidator<ListCases>
     }
 }
 
-/// <summary>The position after the last row of a page: its sort deadline and id.</summary>
-public readonly record struct Cursor(DateTime SortDeadline, long Id)
+/// <summary>The position after the last row of a page: that case's queue key (<see cref="MediationDbContext.SortKey"/>).</summary>
+public readonly record struct Cursor(long SortKey)
 {
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{SortDeadline.Ticks:x}.{Id:x}");
+    public override string ToString() => SortKey.ToString("x", CultureInfo.InvariantCulture);
 
     public static bool TryParse(string text, out Cursor cursor)
     {
-        cursor = default;
-        var dot = text.IndexOf('.', StringComparison.Ordinal);
-        if (dot <= 0
-            || !long.TryParse(text.AsSpan(0, dot), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var ticks)
-            || !long.TryParse(text.AsSpan(dot + 1), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var id)
-            || ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks)
-            return false;
-        cursor = new Cursor(new DateTime(ticks, DateTimeKind.Utc), id);
-        return true;
+        var ok = long.TryParse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var key) && key > 0;
+        cursor = new Cursor(key);
+        return ok;
     }
 }
 
 internal sealed class ListCasesHandler(MediationDbContext db, ActorContext actors, TimeProvider clock) : IRequestHandler<ListCases, CasePage>
 {
-    private const int MaxTextMatches = 2000;
-
     public async Task<CasePage> Handle(ListCases request, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var scope = await OrgScope.ResolveAsync(db, actors.Current, request.UnitId, cancellationToken);
-        // The cursor is a row-value comparison, which SQLite and PostgreSQL both answer with one index seek even
-        // among the many closed cases that share the same sort key; LINQ cannot say it, so it is the one SQL fragment.
-        var cases = request.After is not null && Cursor.TryParse(request.After, out var after)
-            ? db.Cases.FromSqlInterpolated($"SELECT * FROM cases WHERE (sort_deadline, id) > ({after.SortDeadline}, {after.Id})").AsNoTracking()
-            : db.Cases.AsNoTracking();
+        var cases = db.Cases.AsNoTracking();
+        if (request.After is not null && Cursor.TryParse(request.After, out var after))
+            cases = cases.Where(c => EF.Property<long>(c, MediationDbContext.SortKey) > after.SortKey);
 
-        // A leaf unit's cases are one range of the (unit, deadline, id) index. A subtree is filtered while walking
-        // the (deadline, id) index in order; the path test is deliberately a LIKE, which SQLite will not try to
-        // drive from an index (that would sort the whole subtree to find one page).
+        // A leaf unit's cases are one range of the (unit, key) index. A subtree is filtered while walking the
+        // (key, path) index in order; the path test is a LIKE, answered from that index without the table.
         if (await OrgScope.HasChildrenAsync(db, scope, cancellationToken))
             cases = cases.Where(c => c.UnitPath.StartsWith(scope.Path));
         else
@@ -114,21 +103,22 @@ internal sealed class ListCasesHandler(MediationDbContext db, ActorContext actor
             cases = cases.Where(c => c.RiskLevel == risk);
         if (request.Major is { } major)
             cases = cases.Where(c => c.IsMajor == major);
+        var overdueBelow = MediationDbContext.OverdueBelow(now);
         if (request.Overdue is true)
-            cases = cases.Where(c => EF.Property<DateTime>(c, MediationDbContext.SortDeadline) <= now);
+            cases = cases.Where(c => EF.Property<long>(c, MediationDbContext.SortKey) < overdueBelow);
         else if (request.Overdue is false)
-            cases = cases.Where(c => EF.Property<DateTime>(c, MediationDbContext.SortDeadline) > now);
+            cases = cases.Where(c => EF.Property<long>(c, MediationDbContext.SortKey) >= overdueBelow);
         if (request.Text is { Length: > 0 } text)
         {
-            var ids = await MatchingCaseIdsAsync(text.Trim(), cancellationToken);
-            cases = cases.Where(c => ids.Contains(c.Id));
+            var matching = MatchingCaseIds(text.Trim());
+            cases = cases.Where(c => matching.Contains(c.Id));
         }
         var rows = await cases
-            .OrderBy(c => EF.Property<DateTime>(c, MediationDbContext.SortDeadline)).ThenBy(c => c.Id)
+            .OrderBy(c => EF.Property<long>(c, MediationDbContext.SortKey))
             .Take(request.PageSize + 1)
             .Select(c => new
             {
-                SortDeadline = EF.Property<DateTime>(c, MediationDbContext.SortDeadline),
+                SortKey = EF.Property<long>(c, MediationDbContext.SortKey),
                 Item = new CaseListItem(c.Id, c.CaseNumber, c.Summary, c.Category, c.State, c.Level, c.UnitId, "", c.ApplicantName, c.PartyCount,
                     c.RiskLevel, c.IsMajor, c.RegisteredAt, c.DeadlineAt, c.DeadlineAt != null && c.DeadlineAt <= now, c.Version),
             })
@@ -138,26 +128,20 @@ internal sealed class ListCasesHandler(MediationDbContext db, ActorContext actor
         var unitIds = page.Select(r => r.Item.UnitId).Distinct().ToList();
         var unitNames = await db.OrgUnits.AsNoTracking().Where(u => unitIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Name, cancellationToken);
         var items = page.Select(r => r.Item with { UnitName = unitNames.GetValueOrDefault(r.Item.UnitId, "") }).ToList();
-        var next = rows.Count > request.PageSize ? new Cursor(page[^1].SortDeadline, page[^1].Item.Id).ToString() : null;
+        var next = rows.Count > request.PageSize ? new Cursor(page[^1].SortKey).ToString() : null;
         return new CasePage(items, next);
     }
 
-    // Text is a case number or the start of a party's name; both are index ranges, looked up before the page query.
-    private async Task<List<long>> MatchingCaseIdsAsync(string text, CancellationToken cancellationToken)
+    // Text is the start of a case number or of a party's name: both index ranges, one IN (…) that the database
+    // drives from those indexes rather than walking the whole queue.
+    private IQueryable<long> MatchingCaseIds(string text)
     {
         var upper = text + '\uffff';
 
         // string.Compare here is translated to SQL (>=, <) and compares by the column's binary collation.
 #pragma warning disable CA1309
-        var byNumber = db.Cases.AsNoTracking()
-            .Where(c => string.Compare(c.CaseNumber, text) >= 0 && string.Compare(c.CaseNumber, upper) < 0)
-            .Select(c => c.Id).Take(MaxTextMatches);
-        var byParty = db.Parties.AsNoTracking()
-            .Where(p => string.Compare(p.Name, text) >= 0 && string.Compare(p.Name, upper) < 0)
-            .Select(p => p.CaseId).Take(MaxTextMatches);
+        return db.Parties.Where(p => string.Compare(p.Name, text) >= 0 && string.Compare(p.Name, upper) < 0).Select(p => p.CaseId)
+            .Union(db.Cases.Where(c => string.Compare(c.CaseNumber, text) >= 0 && string.Compare(c.CaseNumber, upper) < 0).Select(c => c.Id));
 #pragma warning restore CA1309
-        var ids = await byNumber.ToListAsync(cancellationToken);
-        ids.AddRange(await byParty.ToListAsync(cancellationToken));
-        return ids.Distinct().ToList();
     }
 }

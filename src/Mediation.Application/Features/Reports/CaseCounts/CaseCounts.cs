@@ -30,9 +30,10 @@ internal sealed class CaseCountsHandler(MediationDbContext db, ActorContext acto
             .Select(g => new LevelStateCount(g.Key.Level, g.Key.State, g.Sum(t => t.Count)))
             .ToListAsync(cancellationToken);
 
-        // Overdue depends on the clock, so it is counted: a range of the (deadline, path) index, read without the table.
+        // Overdue depends on the clock, so it is counted: a range of the (queue key, path) index, read without the table.
+        var overdueBelow = MediationDbContext.OverdueBelow(now);
         var overdue = await db.Cases.AsNoTracking()
-            .Where(c => EF.Property<DateTime>(c, MediationDbContext.SortDeadline) <= now && c.UnitPath.StartsWith(scope.Path))
+            .Where(c => EF.Property<long>(c, MediationDbContext.SortKey) < overdueBelow && c.UnitPath.StartsWith(scope.Path))
             .LongCountAsync(cancellationToken);
 
         var ordered = counts.Where(c => c.Count != 0).OrderBy(c => c.Level, StringComparer.Ordinal).ThenBy(c => c.State, StringComparer.Ordinal).ToList();

@@ -1,5 +1,5 @@
--- The first schema (PostgreSQL). Range-compared text columns use the binary "C" collation, as on SQLite.
--- Never edit a published migration; add the next one.
+-- The first schema (PostgreSQL). Range-compared text columns use the binary "C" collation, as on SQLite;
+-- case ids come from the identity sequence (CaseStore.NextIdAsync). Never edit a published migration; add the next one.
 
 CREATE TABLE case_number_counters (
     street_id bigint NOT NULL,
@@ -36,7 +36,7 @@ CREATE TABLE cases (
     closed_at timestamp with time zone,
     updated_at timestamp with time zone NOT NULL,
     version integer NOT NULL,
-    sort_deadline timestamp with time zone NOT NULL,
+    sort_key bigint NOT NULL,
     CONSTRAINT pk_cases PRIMARY KEY (id)
 );
 
@@ -147,11 +147,9 @@ CREATE UNIQUE INDEX ix_case_events_case_id_sequence ON case_events (case_id, seq
 
 CREATE UNIQUE INDEX ix_cases_case_number ON cases (case_number);
 
-CREATE INDEX ix_cases_sort_deadline_id ON cases (sort_deadline, id);
+CREATE INDEX ix_cases_sort_key_unit_path ON cases (sort_key, unit_path);
 
-CREATE INDEX ix_cases_sort_deadline_unit_path ON cases (sort_deadline, unit_path);
-
-CREATE INDEX ix_cases_unit_id_sort_deadline_id ON cases (unit_id, sort_deadline, id);
+CREATE INDEX ix_cases_unit_id_sort_key ON cases (unit_id, sort_key);
 
 CREATE INDEX ix_mediation_sessions_case_id ON mediation_sessions (case_id);
 

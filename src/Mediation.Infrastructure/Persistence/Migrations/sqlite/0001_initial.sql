@@ -38,7 +38,7 @@ CREATE TABLE "cases" (
     "closed_at" TEXT NULL,
     "updated_at" TEXT NOT NULL,
     "version" INTEGER NOT NULL,
-    "sort_deadline" TEXT NOT NULL
+    "sort_key" INTEGER NOT NULL
 );
 
 CREATE TABLE "idempotency_records" (
@@ -141,11 +141,9 @@ CREATE UNIQUE INDEX "ix_case_events_case_id_sequence" ON "case_events" ("case_id
 
 CREATE UNIQUE INDEX "ix_cases_case_number" ON "cases" ("case_number");
 
-CREATE INDEX "ix_cases_sort_deadline_id" ON "cases" ("sort_deadline", "id");
+CREATE INDEX "ix_cases_sort_key_unit_path" ON "cases" ("sort_key", "unit_path");
 
-CREATE INDEX "ix_cases_sort_deadline_unit_path" ON "cases" ("sort_deadline", "unit_path");
-
-CREATE INDEX "ix_cases_unit_id_sort_deadline_id" ON "cases" ("unit_id", "sort_deadline", "id");
+CREATE INDEX "ix_cases_unit_id_sort_key" ON "cases" ("unit_id", "sort_key");
 
 CREATE INDEX "ix_mediation_sessions_case_id" ON "mediation_sessions" ("case_id");
 
