@@ -57,6 +57,20 @@ public class PersistenceTests
     }
 
     [Fact]
+    public void ModelBuildsForPostgreSql_AndBothProvidersShipTheSameMigrations()
+    {
+        var options = new DbContextOptionsBuilder<MediationDbContext>().UseNpgsql("Host=unused").Options;
+        using var db = new MediationDbContext(options);
+        var script = db.Database.GenerateCreateScript();
+        Assert.Contains("CREATE TABLE cases", script, StringComparison.Ordinal);
+        Assert.Contains("timestamp with time zone", script, StringComparison.Ordinal);
+
+        Assert.Equal(
+            SchemaMigrator.For(DatabaseProvider.Sqlite).Select(m => (m.Version, m.Name)),
+            SchemaMigrator.For(DatabaseProvider.Postgres).Select(m => (m.Version, m.Name)));
+    }
+
+    [Fact]
     public async Task CaseHistory_CannotBeRewritten()
     {
         await using var host = await MediationHost.StartAsync();

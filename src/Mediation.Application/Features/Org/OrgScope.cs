@@ -1,7 +1,6 @@
 using Mediation.Application.Persistence;
 using Mediation.Application.Pipeline;
 using Mediation.Domain.Org;
-using Microsoft.EntityFrameworkCore;
 
 namespace Mediation.Application.Features.Org;
 
@@ -14,20 +13,13 @@ internal static class OrgScope
         Actor.Roles.CenterDirector, Actor.Roles.GridWorker, Actor.Roles.PetitionOffice,
     ];
 
-    public static async Task<OrgUnit> ResolveAsync(MediationDbContext db, Actor actor, long? unitId, CancellationToken cancellationToken)
+    public static async Task<(OrgUnit Unit, bool HasChildren)> ResolveAsync(MediationDbContext db, OrgTree tree, Actor actor, long? unitId, CancellationToken cancellationToken)
     {
         var scopePath = actor.ReadScopePath ?? throw new AccessDeniedException($"The role '{actor.Role}' reads no cases.");
-        OrgUnit? unit;
-        if (unitId is { } id)
-            unit = await db.OrgUnits.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, cancellationToken);
-        else
-            unit = await db.OrgUnits.AsNoTracking().FirstOrDefaultAsync(u => u.Path == scopePath, cancellationToken);
+        var units = await tree.GetAsync(db, cancellationToken);
+        var unit = unitId is { } id ? units.Find(id) : units.FindByPath(scopePath);
         if (unit is null || !unit.Path.StartsWith(scopePath, StringComparison.Ordinal))
             throw new NotFoundException($"Unit {unitId}");
-        return unit;
+        return (unit, units.HasChildren(unit));
     }
-
-    /// <summary>Whether any unit sits below this one; a leaf's cases are one index range by unit id.</summary>
-    public static Task<bool> HasChildrenAsync(MediationDbContext db, OrgUnit unit, CancellationToken cancellationToken) =>
-        db.OrgUnits.AnyAsync(u => u.ParentId == unit.Id, cancellationToken);
 }

@@ -5,18 +5,33 @@ using Microsoft.EntityFrameworkCore;
 namespace Mediation.Application.Features.Org;
 
 /// <summary>
-/// The street's units, held in memory: a few dozen rows read on nearly every command, changed only when an
+/// The street's units, held in memory: a few dozen rows read on nearly every request, changed only when an
 /// administrator edits the tree (who then calls <see cref="Invalidate"/>).
 /// </summary>
 public sealed class OrgTree
 {
-    private volatile IReadOnlyDictionary<long, OrgUnit>? _units;
+    private volatile Snapshot? _snapshot;
 
-    public async Task<OrgUnit?> FindAsync(MediationDbContext db, long id, CancellationToken cancellationToken)
+    public async Task<Snapshot> GetAsync(MediationDbContext db, CancellationToken cancellationToken) =>
+        _snapshot ??= new Snapshot(await db.OrgUnits.AsNoTracking().ToListAsync(cancellationToken));
+
+    public async Task<OrgUnit?> FindAsync(MediationDbContext db, long id, CancellationToken cancellationToken) =>
+        (await GetAsync(db, cancellationToken)).Find(id);
+
+    public void Invalidate() => _snapshot = null;
+
+    public sealed class Snapshot(IReadOnlyList<OrgUnit> units)
     {
-        var units = _units ??= await db.OrgUnits.AsNoTracking().ToDictionaryAsync(u => u.Id, cancellationToken);
-        return units.GetValueOrDefault(id);
-    }
+        private readonly Dictionary<long, OrgUnit> _byId = units.ToDictionary(u => u.Id);
+        private readonly Dictionary<string, OrgUnit> _byPath = units.ToDictionary(u => u.Path, StringComparer.Ordinal);
+        private readonly HashSet<long> _parents = units.Where(u => u.ParentId is not null).Select(u => u.ParentId!.Value).ToHashSet();
 
-    public void Invalidate() => _units = null;
+        public IReadOnlyList<OrgUnit> Units { get; } = units;
+
+        public OrgUnit? Find(long id) => _byId.GetValueOrDefault(id);
+
+        public OrgUnit? FindByPath(string path) => _byPath.GetValueOrDefault(path);
+
+        public bool HasChildren(OrgUnit unit) => _parents.Contains(unit.Id);
+    }
 }

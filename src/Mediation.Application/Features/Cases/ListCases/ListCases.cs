@@ -76,19 +76,19 @@ public readonly record struct Cursor(long SortKey)
     }
 }
 
-internal sealed class ListCasesHandler(MediationDbContext db, ActorContext actors, TimeProvider clock) : IRequestHandler<ListCases, CasePage>
+internal sealed class ListCasesHandler(MediationDbContext db, OrgTree tree, ActorContext actors, TimeProvider clock) : IRequestHandler<ListCases, CasePage>
 {
     public async Task<CasePage> Handle(ListCases request, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var scope = await OrgScope.ResolveAsync(db, actors.Current, request.UnitId, cancellationToken);
+        var (scope, hasChildren) = await OrgScope.ResolveAsync(db, tree, actors.Current, request.UnitId, cancellationToken);
         var cases = db.Cases.AsNoTracking();
         if (request.After is not null && Cursor.TryParse(request.After, out var after))
             cases = cases.Where(c => EF.Property<long>(c, MediationDbContext.SortKey) > after.SortKey);
 
         // A leaf unit's cases are one range of the (unit, key) index. A subtree is filtered while walking the
         // (key, path) index in order; the path test is a LIKE, answered from that index without the table.
-        if (await OrgScope.HasChildrenAsync(db, scope, cancellationToken))
+        if (hasChildren)
             cases = cases.Where(c => c.UnitPath.StartsWith(scope.Path));
         else
             cases = cases.Where(c => c.UnitId == scope.Id);
@@ -125,9 +125,8 @@ internal sealed class ListCasesHandler(MediationDbContext db, ActorContext actor
             .ToListAsync(cancellationToken);
 
         var page = rows.Take(request.PageSize).ToList();
-        var unitIds = page.Select(r => r.Item.UnitId).Distinct().ToList();
-        var unitNames = await db.OrgUnits.AsNoTracking().Where(u => unitIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Name, cancellationToken);
-        var items = page.Select(r => r.Item with { UnitName = unitNames.GetValueOrDefault(r.Item.UnitId, "") }).ToList();
+        var units = await tree.GetAsync(db, cancellationToken);
+        var items = page.Select(r => r.Item with { UnitName = units.Find(r.Item.UnitId)?.Name ?? "" }).ToList();
         var next = rows.Count > request.PageSize ? new Cursor(page[^1].SortKey).ToString() : null;
         return new CasePage(items, next);
     }

@@ -16,11 +16,11 @@ public sealed record LevelStateCount(string Level, string State, long Count);
 
 public sealed record CaseCountsView(long UnitId, IReadOnlyList<LevelStateCount> ByLevelAndState, long Total, long Overdue);
 
-internal sealed class CaseCountsHandler(MediationDbContext db, ActorContext actors, TimeProvider clock) : IRequestHandler<CaseCounts, CaseCountsView>
+internal sealed class CaseCountsHandler(MediationDbContext db, OrgTree tree, ActorContext actors, TimeProvider clock) : IRequestHandler<CaseCounts, CaseCountsView>
 {
     public async Task<CaseCountsView> Handle(CaseCounts request, CancellationToken cancellationToken)
     {
-        var scope = await OrgScope.ResolveAsync(db, actors.Current, request.UnitId, cancellationToken);
+        var (scope, _) = await OrgScope.ResolveAsync(db, tree, actors.Current, request.UnitId, cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
 
         // Tallies are kept per unit in the same transaction as each change: a few hundred rows, whatever the case count.

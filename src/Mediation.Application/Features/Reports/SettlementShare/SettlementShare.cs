@@ -20,13 +20,13 @@ public sealed record LevelSettlement(string Level, string TitleZh, string TitleE
 
 public sealed record SettlementShareView(long UnitId, long Settled, IReadOnlyList<LevelSettlement> Levels);
 
-internal sealed class SettlementShareHandler(MediationDbContext db, ActorContext actors, WorkflowCatalog workflows) : IRequestHandler<SettlementShare, SettlementShareView>
+internal sealed class SettlementShareHandler(MediationDbContext db, OrgTree tree, ActorContext actors, WorkflowCatalog workflows) : IRequestHandler<SettlementShare, SettlementShareView>
 {
     private const string Resolved = "resolved";
 
     public async Task<SettlementShareView> Handle(SettlementShare request, CancellationToken cancellationToken)
     {
-        var scope = await OrgScope.ResolveAsync(db, actors.Current, request.UnitId, cancellationToken);
+        var (scope, _) = await OrgScope.ResolveAsync(db, tree, actors.Current, request.UnitId, cancellationToken);
         var settled = await db.CaseTallies.AsNoTracking()
             .Where(t => t.Outcome == Resolved)
             .Join(db.OrgUnits.Where(u => u.Path.StartsWith(scope.Path)), t => t.UnitId, u => u.Id, (t, u) => t)
