@@ -41,6 +41,9 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<DisputeCase>
         builder.Navigation(c => c.Sessions).UsePropertyAccessMode(PropertyAccessMode.Field).HasField("_sessions");
         builder.Ignore(c => c.NewEvents);
         builder.Ignore(c => c.NewNotices);
+        builder.Ignore(c => c.NewTimers);
+        builder.Ignore(c => c.NewFollowUps);
+        builder.Ignore(c => c.ParentUnitId);
     }
 }
 
@@ -96,5 +99,39 @@ internal sealed class CaseEventConfiguration : IEntityTypeConfiguration<CaseEven
         builder.Property(e => e.Outcome).HasMaxLength(40);
         builder.Property(e => e.ActorName).HasMaxLength(100);
         builder.Property(e => e.ActorRole).HasMaxLength(40);
+    }
+}
+
+internal sealed class CaseTimerConfiguration : IEntityTypeConfiguration<Mediation.Domain.Deadlines.CaseTimer>
+{
+    public void Configure(EntityTypeBuilder<Mediation.Domain.Deadlines.CaseTimer> builder)
+    {
+        builder.ToTable("CaseTimers");
+        builder.Property(t => t.Kind).HasConversion<string>().HasMaxLength(30);
+        builder.Property(t => t.Status).HasConversion<string>().HasMaxLength(10);
+        builder.Property(t => t.Level).HasMaxLength(40);
+        builder.Property(t => t.Note).HasMaxLength(300);
+        builder.HasOne<DisputeCase>().WithMany().HasForeignKey(t => t.CaseId).OnDelete(DeleteBehavior.Restrict);
+
+        // The dispatcher's one question: the pending timers due by now, earliest first.
+        builder.HasIndex(t => new { t.Status, t.DueAt });
+        builder.HasIndex(t => t.CaseId);
+    }
+}
+
+internal sealed class FollowUpConfiguration : IEntityTypeConfiguration<Mediation.Domain.FollowUps.FollowUpVisit>
+{
+    public void Configure(EntityTypeBuilder<Mediation.Domain.FollowUps.FollowUpVisit> builder)
+    {
+        builder.ToTable("FollowUpVisits");
+        builder.Property(f => f.Reason).HasMaxLength(100);
+        builder.Property(f => f.Status).HasConversion<string>().HasMaxLength(10);
+        builder.Property(f => f.Method).HasMaxLength(40);
+        builder.Property(f => f.Satisfaction).HasConversion<string>().HasMaxLength(20);
+        builder.Property(f => f.Performance).HasConversion<string>().HasMaxLength(20);
+        builder.Property(f => f.Notes).HasMaxLength(2000);
+        builder.HasOne<DisputeCase>().WithMany().HasForeignKey(f => f.CaseId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(f => new { f.OwnerId, f.Status, f.DueAt });
+        builder.HasIndex(f => f.CaseId);
     }
 }

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using Mediation.Domain.Cases;
+using Mediation.Domain.Deadlines;
 using Mediation.Domain.Supervision;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -17,7 +18,7 @@ namespace Mediation.Application.Persistence;
 public sealed class CaseStore(MediationDbContext db)
 {
     private static readonly Func<MediationDbContext, long, Task<DisputeCase?>> Load =
-        EF.CompileAsyncQuery((MediationDbContext context, long id) => context.Cases.AsNoTracking().FirstOrDefault(c => c.Id == id));
+        EF.CompileAsyncQuery((MediationDbContext context, long id) => context.Cases.AsNoTracking().Include(c => c.Agreement).FirstOrDefault(c => c.Id == id));
 
     private readonly Dictionary<long, (DisputeCase Case, Row Loaded)> _loaded = [];
 
@@ -84,10 +85,14 @@ public sealed class CaseStore(MediationDbContext db)
     {
         if (!_loaded.TryGetValue(@case.Id, out var loaded) || !ReferenceEquals(loaded.Case, @case))
             throw new InvalidOperationException($"Case {@case.CaseNumber} was not loaded through this store.");
-        if (@case.Version == loaded.Loaded.Version)
-            return;
-
         var (connection, transaction) = Current();
+        if (@case.Version == loaded.Loaded.Version)
+        {
+            // Reminders and timers can be added without changing the case itself.
+            await AppendAsync(connection, transaction, @case, cancellationToken);
+            @case.ClearNewEvents();
+            return;
+        }
 
         // Only the columns that changed: SQLite rewrites every index on a column named in SET, changed or not.
         var now = Row.Of(@case);
@@ -152,6 +157,20 @@ public sealed class CaseStore(MediationDbContext db)
 
         foreach (var n in @case.NewNotices)
             await InsertNoticeAsync(connection, transaction, n, @case.Id, cancellationToken);
+
+        foreach (var t in @case.NewTimers)
+            await InsertTimerAsync(connection, transaction, t.CaseId, t.Kind, t.DueAt, t.Level, t.UnitId, null, cancellationToken);
+
+        foreach (var f in @case.NewFollowUps)
+        {
+            var followUpId = await ScalarAsync(connection, transaction,
+                "INSERT INTO follow_up_visits (case_id, owner_id, unit_id, due_on, due_at, grace_ends_at, reason, status) " +
+                "VALUES (@case, @owner, @unit, @dueOn, @dueAt, @grace, @reason, 'Scheduled') RETURNING id",
+                cancellationToken,
+                ("@case", @case.Id), ("@owner", f.OwnerId), ("@unit", f.UnitId), ("@dueOn", f.DueOn), ("@dueAt", f.DueAt), ("@grace", f.GraceEndsAt), ("@reason", f.Reason));
+            await InsertTimerAsync(connection, transaction, @case.Id, TimerKind.FollowUpDue, f.DueAt, @case.Level, f.UnitId, followUpId, cancellationToken);
+            await InsertTimerAsync(connection, transaction, @case.Id, TimerKind.FollowUpGrace, f.GraceEndsAt, @case.Level, f.UnitId, followUpId, cancellationToken);
+        }
     }
 
     // One upsert for the cell a case leaves and the one it enters; ON CONFLICT works alike on SQLite and PostgreSQL.
@@ -176,30 +195,50 @@ public sealed class CaseStore(MediationDbContext db)
 
     private static Task<int> InsertNoticeAsync(DbConnection connection, DbTransaction transaction, Notice n, long caseId, CancellationToken cancellationToken) =>
         ExecuteAsync(connection, transaction,
-            "INSERT INTO notices (recipient_unit_id, recipient_role, case_id, kind, message, created_at, read_at) VALUES (@unit, @role, @case, @kind, @message, @created, NULL)",
+            "INSERT INTO notices (recipient_unit_id, recipient_role, recipient_staff_id, case_id, kind, message, created_at, read_at) " +
+            "VALUES (@unit, @role, @staff, @case, @kind, @message, @created, NULL)",
             cancellationToken,
-            ("@unit", n.RecipientUnitId), ("@role", n.RecipientRole), ("@case", caseId), ("@kind", n.Kind), ("@message", n.Message), ("@created", n.CreatedAt));
+            ("@unit", n.RecipientUnitId), ("@role", n.RecipientRole), ("@staff", n.RecipientStaffId), ("@case", caseId), ("@kind", n.Kind), ("@message", n.Message), ("@created", n.CreatedAt));
+
+    private static Task<int> InsertTimerAsync(DbConnection connection, DbTransaction transaction, long caseId, TimerKind kind, DateTime dueAt, string level, long unitId, long? followUpId, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, transaction,
+            "INSERT INTO case_timers (case_id, kind, due_at, level, unit_id, follow_up_id, status) VALUES (@case, @kind, @due, @level, @unit, @followUp, 'Pending')",
+            cancellationToken,
+            ("@case", caseId), ("@kind", kind.ToString()), ("@due", dueAt), ("@level", level), ("@unit", unitId), ("@followUp", followUpId));
+
+    private static async Task<long> ScalarAsync(DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(connection, transaction, sql, parameters);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     /// <summary>The columns a change may touch, as they stood when loaded or last saved.</summary>
     private sealed record Row(long Id, int Version, string State, string Level, string? Outcome, long UnitId, string UnitPath, long? OwnerId,
-        DateTime LevelEnteredAt, DateTime? DeadlineAt, DateTime? ClosedAt)
+        DateTime LevelEnteredAt, DateTime? DeadlineAt, DateTime? ClosedAt, DateTime? SuspendedAt, int? PausedMinutes)
     {
         public CaseTally.Key Tally => new(UnitId, Level, State, Outcome ?? "");
 
         public static Row Of(DisputeCase c) =>
-            new(c.Id, c.Version, c.State, c.Level, c.Outcome, c.UnitId, c.UnitPath, c.OwnerId, c.LevelEnteredAt, c.DeadlineAt, c.ClosedAt);
+            new(c.Id, c.Version, c.State, c.Level, c.Outcome, c.UnitId, c.UnitPath, c.OwnerId, c.LevelEnteredAt, c.DeadlineAt, c.ClosedAt, c.SuspendedAt, c.PausedMinutes);
 
         public IEnumerable<(string Column, object? Value)> Columns() =>
         [
             ("state", State), ("level", Level), ("outcome", Outcome), ("unit_id", UnitId), ("unit_path", UnitPath), ("owner_id", OwnerId),
             ("level_entered_at", LevelEnteredAt), ("deadline_at", DeadlineAt), ("closed_at", ClosedAt),
+            ("suspended_at", SuspendedAt), ("paused_minutes", PausedMinutes),
             ("sort_key", MediationDbContext.SortKeyOf(DeadlineAt, Id)),
         ];
     }
 
     private static async Task<int> ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
-        await using var command = connection.CreateCommand();
+        await using var command = Command(connection, transaction, sql, parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static DbCommand Command(DbConnection connection, DbTransaction transaction, string sql, (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
         foreach (var (name, value) in parameters)
@@ -209,6 +248,6 @@ public sealed class CaseStore(MediationDbContext db)
             parameter.Value = value ?? DBNull.Value;
             command.Parameters.Add(parameter);
         }
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        return command;
     }
 }

@@ -39,6 +39,8 @@ public sealed class MediationDbContext(DbContextOptions<MediationDbContext> opti
     public DbSet<Agreement> Agreements => Set<Agreement>();
     public DbSet<CaseEvent> CaseEvents => Set<CaseEvent>();
     public DbSet<Notice> Notices => Set<Notice>();
+    public DbSet<Mediation.Domain.Deadlines.CaseTimer> CaseTimers => Set<Mediation.Domain.Deadlines.CaseTimer>();
+    public DbSet<Mediation.Domain.FollowUps.FollowUpVisit> FollowUps => Set<Mediation.Domain.FollowUps.FollowUpVisit>();
     public DbSet<CaseTally> CaseTallies => Set<CaseTally>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<CaseNumberCounter> CaseNumberCounters => Set<CaseNumberCounter>();

@@ -46,6 +46,7 @@ internal sealed class NoticeConfiguration : IEntityTypeConfiguration<Notice>
         builder.Property(n => n.Message).HasMaxLength(600);
         builder.HasOne<Mediation.Domain.Cases.DisputeCase>().WithMany().HasForeignKey(n => n.CaseId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(n => new { n.RecipientUnitId, n.RecipientRole, n.CreatedAt });
+        builder.HasIndex(n => new { n.RecipientStaffId, n.CreatedAt });
     }
 }
 

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Mediation.Domain.Deadlines;
+using Mediation.Domain.FollowUps;
 using Mediation.Domain.Org;
 using Mediation.Domain.Supervision;
 using Mediation.Workflows.Definitions;
@@ -38,6 +40,8 @@ public sealed class DisputeCase
     private readonly List<MediationSession> _sessions = [];
     private readonly List<CaseEvent> _newEvents = [];
     private readonly List<Notice> _newNotices = [];
+    private readonly List<CaseTimer> _newTimers = [];
+    private readonly List<FollowUpVisit> _newFollowUps = [];
 
     private DisputeCase()
     {
@@ -81,6 +85,12 @@ public sealed class DisputeCase
     public DateTime? ClosedAt { get; private set; }
     public DateTime UpdatedAt { get; private set; }
 
+    /// <summary>Set while the level's clock is stopped; <see cref="PausedMinutes"/> is what was left of the limit.</summary>
+    public DateTime? SuspendedAt { get; private set; }
+    public int? PausedMinutes { get; private set; }
+    public bool IsSuspended => SuspendedAt is not null;
+    public bool IsOpen => ClosedAt is null;
+
     /// <summary>Concurrency token: each change adds one, and equals the last event's sequence.</summary>
     public int Version { get; private set; }
 
@@ -91,6 +101,18 @@ public sealed class DisputeCase
     /// <summary>Events raised since load; persistence appends them in the same transaction.</summary>
     public IReadOnlyList<CaseEvent> NewEvents => _newEvents;
     public IReadOnlyList<Notice> NewNotices => _newNotices;
+    public IReadOnlyList<CaseTimer> NewTimers => _newTimers;
+    public IReadOnlyList<FollowUpVisit> NewFollowUps => _newFollowUps;
+
+    /// <summary>The unit above the holding unit, read off the path; null at the top.</summary>
+    public long? ParentUnitId
+    {
+        get
+        {
+            var ids = UnitPath.Split('/', StringSplitOptions.RemoveEmptyEntries);
+            return ids.Length < 2 ? null : long.Parse(ids[^2], System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
 
     public bool IsOverdue(DateTime nowUtc) => DeadlineAt is { } deadline && deadline <= nowUtc;
 
@@ -98,6 +120,8 @@ public sealed class DisputeCase
     {
         _newEvents.Clear();
         _newNotices.Clear();
+        _newTimers.Clear();
+        _newFollowUps.Clear();
     }
 
     /// <summary>
@@ -166,6 +190,9 @@ public sealed class DisputeCase
             major = isMajor,
             registeredAtUnitId = actorUnit.Id,
         });
+
+        if (workflow.Clock.ProgressNoticeEveryDays is { } every)
+            @case._newTimers.Add(new CaseTimer(id, TimerKind.ProgressNotice, nowUtc.AddDays(every), level.Id, unit.Id));
 
         if (isMajor)
         {
@@ -274,6 +301,105 @@ public sealed class DisputeCase
         Fire(workflow, calendar, transition, actor, nowUtc, new { note });
     }
 
+    /// <summary>
+    /// The level's time limit has passed (a timer fired): hand the case up to <paramref name="parentUnit"/> when the level
+    /// says so, else flag it and remind the owner, the holding unit and the unit above. Answers whether it moved.
+    /// </summary>
+    public bool ExpireLevel(WorkflowDefinition workflow, WorkingDayCalendar calendar, OrgUnit? parentUnit, DateTime nowUtc)
+    {
+        var level = workflow.Level(Level);
+        var above = workflow.LevelAbove(Level);
+        if (level.OnExpiry == ExpiryAction.Escalate && above is not null && parentUnit is not null && parentUnit.Kind == above.UnitKind)
+        {
+            var system = Actor.SystemAt(UnitId, UnitPath);
+            var (fromState, fromLevel, fromUnitId, fromOwnerId) = (State, Level, UnitId, OwnerId);
+            UnitId = parentUnit.Id;
+            UnitPath = parentUnit.Path;
+            OwnerId = null;
+            EnterLevel(above, nowUtc);
+            var expiry = new TransitionDefinition("escalateOnExpiry", new LocalizedText("时限届满自动上报", "Escalated when the time limit passed"),
+                [], workflow.InitialState.Id, [], [], TransitionEffect.Escalate, []);
+            Move(workflow, calendar, expiry, fromState, fromLevel, fromUnitId, system, nowUtc,
+                new { reason = $"{level.Title.Zh}办理时限届满", fromOwnerId, firstResponsibleId = FirstResponsibleId, toUnitId = parentUnit.Id });
+            Remind(parentUnit.Id, null, null, Notice.Kinds.EscalatedOnExpiry, $"案件 {CaseNumber} 因{level.Title.Zh}时限届满自动上报: {Summary}", nowUtc);
+            return true;
+        }
+
+        Remind(UnitId, null, OwnerId, Notice.Kinds.TimeLimitPassed, $"案件 {CaseNumber} 已超过{level.Title.Zh}办理时限: {Summary}", nowUtc);
+        if (ParentUnitId is { } supervisor)
+            Remind(supervisor, null, null, Notice.Kinds.TimeLimitPassed, $"督办: 案件 {CaseNumber} 已超过{level.Title.Zh}办理时限", nowUtc);
+        return false;
+    }
+
+    /// <summary>The receiving unit has not accepted the case in time: remind it and the unit above.</summary>
+    public void RemindAcceptanceOverdue(DateTime nowUtc)
+    {
+        Remind(UnitId, null, null, Notice.Kinds.AcceptanceOverdue, $"案件 {CaseNumber} 已超过受理时限，请及时受理: {Summary}", nowUtc);
+        if (ParentUnitId is { } supervisor)
+            Remind(supervisor, null, null, Notice.Kinds.AcceptanceOverdue, $"督办: 案件 {CaseNumber} 逾期未受理", nowUtc);
+    }
+
+    /// <summary>首问负责: remind whoever answers for the case to tell the applicant how it goes, and set the next reminder.</summary>
+    public void RemindProgressNotice(WorkflowDefinition workflow, DateTime nowUtc)
+    {
+        Remind(UnitId, null, OwnerId ?? FirstResponsibleId, Notice.Kinds.ProgressNoticeDue, $"请向申请人 {ApplicantName} 告知案件 {CaseNumber} 的办理进度", nowUtc);
+        if (workflow.Clock.ProgressNoticeEveryDays is { } every)
+            _newTimers.Add(new CaseTimer(Id, TimerKind.ProgressNotice, nowUtc.AddDays(every), Level, UnitId));
+    }
+
+    /// <summary>Stops the level's clock (a party unreachable, an appraisal awaited); what is left of the limit is kept.</summary>
+    public void Suspend(WorkflowDefinition workflow, Actor actor, int expectedVersion, string reason, DateTime nowUtc)
+    {
+        CheckClockChange(workflow, actor, expectedVersion, "suspend");
+        if (IsSuspended || DeadlineAt is not { } deadline)
+            throw new TransitionNotAllowedException(CaseNumber, State, Level, "suspend", workflow.AllowedActions(State, Level, actor.Role));
+        var (fromState, fromLevel, fromUnit) = (State, Level, UnitId);
+        SuspendedAt = nowUtc;
+        PausedMinutes = (int)Math.Max(0, Math.Ceiling((deadline - nowUtc).TotalMinutes));
+        DeadlineAt = null;
+        Record("suspend", fromState, fromLevel, fromUnit, actor, nowUtc, new { reason = Required(reason, "reason"), remainingMinutes = PausedMinutes });
+    }
+
+    /// <summary>Starts the clock again: the deadline moves on by the time spent suspended, to the end of a working day.</summary>
+    public void Resume(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, DateTime nowUtc)
+    {
+        CheckClockChange(workflow, actor, expectedVersion, "resume");
+        if (!IsSuspended)
+            throw new TransitionNotAllowedException(CaseNumber, State, Level, "resume", workflow.AllowedActions(State, Level, actor.Role));
+        var (fromState, fromLevel, fromUnit) = (State, Level, UnitId);
+        var suspendedFor = nowUtc - SuspendedAt!.Value;
+        DeadlineAt = calendar.EndOfWorkingDayOnOrAfter(nowUtc.AddMinutes(PausedMinutes ?? 0));
+        SuspendedAt = null;
+        PausedMinutes = null;
+        _newTimers.Add(new CaseTimer(Id, TimerKind.LevelDeadline, DeadlineAt.Value, Level, UnitId));
+        Record("resume", fromState, fromLevel, fromUnit, actor, nowUtc, new { suspendedMinutes = (int)suspendedFor.TotalMinutes, deadlineAt = DeadlineAt });
+    }
+
+    /// <summary>A recorded follow-up found the applicant unsatisfied or the agreement unperformed: take the matter up again.</summary>
+    public void ReopenAfterFollowUp(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, string finding, DateTime nowUtc) =>
+        Reopen(workflow, calendar, actor, Version, $"回访: {finding}", nowUtc);
+
+    private void CheckClockChange(WorkflowDefinition workflow, Actor actor, int expectedVersion, string action)
+    {
+        if (expectedVersion != Version)
+            throw new ConcurrentEditException(CaseNumber, expectedVersion, Version);
+        if (!workflow.Clock.SuspendRoles.Contains(actor.Role, StringComparer.Ordinal))
+            throw new RoleNotAllowedException(actor.Role, action);
+        if (!workflow.State(State).ClockRuns)
+            throw new TransitionNotAllowedException(CaseNumber, State, Level, action, workflow.AllowedActions(State, Level, actor.Role));
+    }
+
+    // A change that keeps the state (suspend, resume) still leaves a line in the history.
+    private void Record(string action, string fromState, string fromLevel, long fromUnit, Actor actor, DateTime nowUtc, object payload)
+    {
+        Version++;
+        UpdatedAt = nowUtc;
+        _newEvents.Add(new CaseEvent(this, action, fromState, fromLevel, fromUnit, actor, nowUtc, JsonSerializer.Serialize(payload, PayloadJson)));
+    }
+
+    private void Remind(long unitId, string? role, long? staffId, string kind, string message, DateTime nowUtc) =>
+        _newNotices.Add(new Notice(unitId, role, Id, kind, message, nowUtc, staffId));
+
     private TransitionDefinition Transition(WorkflowDefinition workflow, string action, Actor actor, int expectedVersion)
     {
         if (workflow.Key != WorkflowKey || workflow.Version != WorkflowVersion)
@@ -299,15 +425,52 @@ public sealed class DisputeCase
     private void Move(WorkflowDefinition workflow, WorkingDayCalendar calendar, TransitionDefinition transition, string? fromState, string? fromLevel, long? fromUnitId, Actor actor, DateTime nowUtc, object payload)
     {
         var to = workflow.State(transition.To);
+        var level = workflow.Level(Level);
+        var deadlineBefore = DeadlineAt;
         State = to.Id;
         if (to.Outcome is not null)
             Outcome = to.Outcome;
         else if (!to.IsFinal)
             Outcome = null;
-        DeadlineAt = to.ClockRuns ? calendar.Deadline(LevelEnteredAt, workflow.Level(Level).TimeLimit) : null;
+        if (!to.ClockRuns)
+        {
+            DeadlineAt = null;
+            SuspendedAt = null;
+            PausedMinutes = null;
+        }
+        else if (!IsSuspended)
+        {
+            DeadlineAt = calendar.Deadline(LevelEnteredAt, level.TimeLimit);
+            if (DeadlineAt != deadlineBefore)
+                _newTimers.Add(new CaseTimer(Id, TimerKind.LevelDeadline, DeadlineAt.Value, Level, UnitId));
+        }
+        if (to.Id == workflow.InitialState.Id && level.AcceptWithin is { } acceptWithin)
+            _newTimers.Add(new CaseTimer(Id, TimerKind.AcceptanceDeadline, calendar.Deadline(LevelEnteredAt, acceptWithin), Level, UnitId));
+        ScheduleFollowUps(workflow, calendar, nowUtc);
         Version++;
         UpdatedAt = nowUtc;
         _newEvents.Add(new CaseEvent(this, transition.Action, fromState, fromState is null ? null : fromLevel, fromState is null ? null : fromUnitId, actor, nowUtc, JsonSerializer.Serialize(payload, PayloadJson)));
+    }
+
+    // 回访: visits some days after the case reaches the rule's state, and on each due date of the agreement, each moved
+    // to a working day; a visit not recorded within the grace days becomes a supervision item.
+    private void ScheduleFollowUps(WorkflowDefinition workflow, WorkingDayCalendar calendar, DateTime nowUtc)
+    {
+        var today = WorkingDayCalendar.ChinaDate(nowUtc);
+        var owner = OwnerId ?? FirstResponsibleId;
+        foreach (var rule in workflow.FollowUps.Where(r => r.WhenState == State && (r.Outcomes.Count == 0 || r.Outcomes.Contains(Outcome ?? "", StringComparer.Ordinal))))
+        {
+            var visits = rule.AfterDays.Select(d => (Day: today.AddDays(d), Reason: $"结案后{d}日回访"))
+                .Concat(rule.OnAgreementDueDates && Agreement is { } agreement
+                    ? agreement.DueDates.Where(d => d >= today).Select(d => (Day: d, Reason: $"协议履行期限 {d:yyyy-MM-dd} 回访"))
+                    : []);
+            foreach (var (day, reason) in visits)
+            {
+                var dueOn = calendar.WorkingDayOnOrAfter(day);
+                var graceEnds = calendar.Deadline(WorkingDayCalendar.StartOfChinaDay(dueOn), new TimeLimit(rule.GraceDays, DayCounting.WorkingDays));
+                _newFollowUps.Add(new FollowUpVisit(Id, owner, UnitId, dueOn, WorkingDayCalendar.StartOfChinaDay(dueOn), graceEnds, reason));
+            }
+        }
     }
 
     private static string Required(string? value, string field) =>

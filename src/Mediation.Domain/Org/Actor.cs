@@ -12,7 +12,13 @@ public sealed record Actor(long StaffId, string DisplayName, string Role, long U
         public const string GridWorker = "gridWorker";
         public const string PetitionOffice = "petitionOffice";
         public const string Administrator = "administrator";
+
+        /// <summary>The product itself, acting when a time limit passes.</summary>
+        public const string System = "system";
     }
+
+    /// <summary>The product acting on a case held by a unit (a deadline passing).</summary>
+    public static Actor SystemAt(long unitId, string unitPath) => new(0, "系统", Roles.System, unitId, unitPath);
 
     /// <summary>
     /// The subtree whose cases this actor may read: a unit sees its own cases and those of the units below it;

@@ -8,13 +8,14 @@ public sealed class Notice
 {
     private Notice()
     {
-        RecipientRole = Kind = Message = "";
+        Kind = Message = "";
     }
 
-    public Notice(long recipientUnitId, string recipientRole, long? caseId, string kind, string message, DateTime createdAt)
+    public Notice(long recipientUnitId, string? recipientRole, long? caseId, string kind, string message, DateTime createdAt, long? recipientStaffId = null)
     {
         RecipientUnitId = recipientUnitId;
         RecipientRole = recipientRole;
+        RecipientStaffId = recipientStaffId;
         CaseId = caseId;
         Kind = kind;
         Message = message;
@@ -23,7 +24,12 @@ public sealed class Notice
 
     public long Id { get; private set; }
     public long RecipientUnitId { get; private set; }
-    public string RecipientRole { get; private set; }
+
+    /// <summary>The role addressed in the unit; null for everyone in it.</summary>
+    public string? RecipientRole { get; private set; }
+
+    /// <summary>One person addressed (the case's owner), if any.</summary>
+    public long? RecipientStaffId { get; private set; }
     public long? CaseId { get; private set; }
     public string Kind { get; private set; }
     public string Message { get; private set; }
@@ -33,5 +39,11 @@ public sealed class Notice
     public static class Kinds
     {
         public const string MajorDisputeReported = "majorDisputeReported";
+        public const string EscalatedOnExpiry = "escalatedOnExpiry";
+        public const string TimeLimitPassed = "timeLimitPassed";
+        public const string AcceptanceOverdue = "acceptanceOverdue";
+        public const string ProgressNoticeDue = "progressNoticeDue";
+        public const string FollowUpDue = "followUpDue";
+        public const string FollowUpOverdue = "followUpOverdue";
     }
 }

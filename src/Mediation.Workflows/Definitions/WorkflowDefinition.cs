@@ -20,6 +20,7 @@ public sealed class WorkflowDefinition
         IReadOnlyList<TransitionDefinition> transitions,
         MajorDisputeRule majorDispute,
         IReadOnlyList<FollowUpRule> followUps,
+        ClockRules clock,
         string sourceFile)
     {
         Key = key;
@@ -31,6 +32,7 @@ public sealed class WorkflowDefinition
         Transitions = transitions;
         MajorDispute = majorDispute;
         FollowUps = followUps;
+        Clock = clock;
         SourceFile = sourceFile;
         _levels = levels.ToDictionary(l => l.Id, StringComparer.Ordinal);
         _states = states.ToDictionary(s => s.Id, StringComparer.Ordinal);
@@ -49,6 +51,9 @@ public sealed class WorkflowDefinition
     public IReadOnlyList<TransitionDefinition> Transitions { get; }
     public MajorDisputeRule MajorDispute { get; }
     public IReadOnlyList<FollowUpRule> FollowUps { get; }
+
+    /// <summary>Progress notices to the applicant and who may suspend a case's clock.</summary>
+    public ClockRules Clock { get; }
     public string SourceFile { get; }
 
     /// <summary>The transition that creates a case; it has no source state.</summary>
@@ -109,7 +114,8 @@ public sealed record LevelDefinition(
     string UnitKind,
     TimeLimit TimeLimit,
     ExpiryAction OnExpiry,
-    string? EscalatesTo);
+    string? EscalatesTo,
+    TimeLimit? AcceptWithin = null);
 
 public enum ExpiryAction
 {
@@ -187,9 +193,25 @@ public sealed record MajorDisputeRule(
         || RiskLevels.Contains(riskLevel, StringComparer.Ordinal);
 }
 
-/// <summary>Follow-up visits (回访) due after a case enters <see cref="WhenState"/> with one of the outcomes.</summary>
+/// <summary>
+/// Follow-up visits (回访) due after a case enters <see cref="WhenState"/> with one of the outcomes: some days after,
+/// and on each due date of the agreement. A visit not recorded <see cref="GraceDays"/> after it fell due becomes a
+/// supervision item for the unit above; an unsatisfied or unperformed result reopens the case when <see cref="ReopenOnUnsatisfied"/>.
+/// </summary>
 public sealed record FollowUpRule(
     string WhenState,
     IReadOnlyList<string> Outcomes,
     IReadOnlyList<int> AfterDays,
-    bool OnAgreementDueDates);
+    bool OnAgreementDueDates,
+    int GraceDays = 3,
+    bool ReopenOnUnsatisfied = true);
+
+/// <summary>
+/// 首问负责: while a case is open its owner is reminded every <see cref="ProgressNoticeEveryDays"/> days to tell the
+/// applicant how it goes (none when null). <see cref="SuspendRoles"/> may stop a level's clock (a party unreachable,
+/// an appraisal awaited).
+/// </summary>
+public sealed record ClockRules(int? ProgressNoticeEveryDays, IReadOnlyList<string> SuspendRoles)
+{
+    public static readonly ClockRules None = new(null, []);
+}

@@ -17,6 +17,13 @@ internal sealed class WorkflowDocument
     public List<TransitionDocument>? Transitions { get; set; }
     public MajorDisputeDocument? MajorDispute { get; set; }
     public List<FollowUpDocument>? FollowUps { get; set; }
+    public ClockDocument? Clock { get; set; }
+}
+
+internal sealed class ClockDocument
+{
+    public int? ProgressNoticeEveryDays { get; set; }
+    public List<string>? SuspendRoles { get; set; }
 }
 
 internal sealed class TextDocument
@@ -39,6 +46,7 @@ internal sealed class LevelDocument
     public TimeLimitDocument? TimeLimit { get; set; }
     public string? OnExpiry { get; set; }
     public string? EscalatesTo { get; set; }
+    public TimeLimitDocument? AcceptWithin { get; set; }
 }
 
 internal sealed class TimeLimitDocument
@@ -83,4 +91,6 @@ internal sealed class FollowUpDocument
     public List<string>? Outcomes { get; set; }
     public List<int>? AfterDays { get; set; }
     public bool OnAgreementDueDates { get; set; }
+    public int? GraceDays { get; set; }
+    public bool? ReopenOnUnsatisfied { get; set; }
 }

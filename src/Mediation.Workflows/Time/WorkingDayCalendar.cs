@@ -35,6 +35,20 @@ public sealed class WorkingDayCalendar
 
     public static DateOnly ChinaDate(DateTime utc) => DateOnly.FromDateTime(utc + ChinaOffset);
 
+    /// <summary>The instant the given China date begins, in UTC.</summary>
+    public static DateTime StartOfChinaDay(DateOnly day) =>
+        DateTime.SpecifyKind(day.ToDateTime(TimeOnly.MinValue) - ChinaOffset, DateTimeKind.Utc);
+
+    public DateOnly WorkingDayOnOrAfter(DateOnly day)
+    {
+        while (!IsWorkingDay(day))
+            day = day.AddDays(1);
+        return day;
+    }
+
+    /// <summary>The end of the China day holding <paramref name="instantUtc"/>, or of the next working day if that is a day off.</summary>
+    public DateTime EndOfWorkingDayOnOrAfter(DateTime instantUtc) => EndOfChinaDay(WorkingDayOnOrAfter(ChinaDate(instantUtc)));
+
     /// <summary>The first instant after the given China date ends, in UTC: a deadline "on" a day lasts all that day.</summary>
     public static DateTime EndOfChinaDay(DateOnly day) =>
         DateTime.SpecifyKind(day.AddDays(1).ToDateTime(TimeOnly.MinValue) - ChinaOffset, DateTimeKind.Utc);

@@ -59,12 +59,13 @@ internal sealed class DefinitionValidator
 
         var major = MajorDispute(doc.MajorDispute, levelIds, roleIds);
         var followUps = FollowUps(doc.FollowUps ?? [], stateIds);
+        var clock = Clock(doc.Clock, roleIds);
 
         CheckGraph(states, transitions);
 
         if (_errors.Count > 0)
             return null;
-        return new WorkflowDefinition(doc.Key!, doc.Version!.Value, title, roles, levels, states, transitions, major, followUps, _file);
+        return new WorkflowDefinition(doc.Key!, doc.Version!.Value, title, roles, levels, states, transitions, major, followUps, clock, _file);
     }
 
     private LocalizedText Text(TextDocument? text, string path)
@@ -134,7 +135,15 @@ internal sealed class DefinitionValidator
                 limit = new TimeLimit(doc.TimeLimit.Days.Value, OneOf(doc.TimeLimit.Counting ?? "calendarDays", Countings, path + ".timeLimit.counting") == "workingDays" ? DayCounting.WorkingDays : DayCounting.CalendarDays);
 
             var expiry = OneOf(doc.OnExpiry ?? "flagOverdue", ExpiryActions, path + ".onExpiry") == "escalate" ? ExpiryAction.Escalate : ExpiryAction.FlagOverdue;
-            levels.Add(new LevelDefinition(id, Text(doc.Title, path + ".title"), doc.UnitKind ?? "", limit, expiry, string.IsNullOrWhiteSpace(doc.EscalatesTo) ? null : doc.EscalatesTo));
+            TimeLimit? acceptWithin = null;
+            if (doc.AcceptWithin is { } accept)
+            {
+                if (accept.Days is null or <= 0)
+                    Error(path + ".acceptWithin.days", WorkflowRule.InvalidValue, $"level '{id}' must allow at least one day to accept a case");
+                else
+                    acceptWithin = new TimeLimit(accept.Days.Value, OneOf(accept.Counting ?? "calendarDays", Countings, path + ".acceptWithin.counting") == "workingDays" ? DayCounting.WorkingDays : DayCounting.CalendarDays);
+            }
+            levels.Add(new LevelDefinition(id, Text(doc.Title, path + ".title"), doc.UnitKind ?? "", limit, expiry, string.IsNullOrWhiteSpace(doc.EscalatesTo) ? null : doc.EscalatesTo, acceptWithin));
         }
 
         // A case only ever climbs: each level escalates to one listed after it, so escalation always ends.
@@ -247,9 +256,21 @@ internal sealed class DefinitionValidator
                 if (doc.AfterDays![d] <= 0)
                     Error($"{path}.afterDays[{d}]", WorkflowRule.InvalidValue, "a follow-up falls at least one day after closing");
             }
-            rules.Add(new FollowUpRule(doc.WhenState ?? "", doc.Outcomes ?? [], doc.AfterDays ?? [], doc.OnAgreementDueDates));
+            if (doc.GraceDays is < 0)
+                Error(path + ".graceDays", WorkflowRule.InvalidValue, "graceDays cannot be negative");
+            rules.Add(new FollowUpRule(doc.WhenState ?? "", doc.Outcomes ?? [], doc.AfterDays ?? [], doc.OnAgreementDueDates, doc.GraceDays ?? 3, doc.ReopenOnUnsatisfied ?? true));
         }
         return rules;
+    }
+
+    private ClockRules Clock(ClockDocument? doc, HashSet<string> roles)
+    {
+        if (doc is null)
+            return ClockRules.None;
+        if (doc.ProgressNoticeEveryDays is <= 0)
+            Error("$.clock.progressNoticeEveryDays", WorkflowRule.InvalidValue, "progress notices fall at least one day apart");
+        CheckRefs(doc.SuspendRoles, roles, "$.clock.suspendRoles", WorkflowRule.UnknownRole, "role");
+        return new ClockRules(doc.ProgressNoticeEveryDays, doc.SuspendRoles ?? []);
     }
 
     // Reachability from the registration's target, and that every state can still reach a final state:

@@ -1,7 +1,7 @@
 -- The first schema: org tree, staff, cases with parties, sessions, agreements, the event history, notices,
--- idempotency records and case-number counters. Never edit a published migration; add the next one.
--- Only cases use AUTOINCREMENT: their ids leave the system and must never be issued twice. Other rows are never
--- deleted, so they need no sqlite_sequence write.
+-- timers, follow-up visits, idempotency records and case-number counters. Never edit a published migration;
+-- add the next one. Only cases use AUTOINCREMENT: their ids leave the system and must never be issued twice.
+-- Other rows are never deleted, so they need no sqlite_sequence write.
 
 CREATE TABLE "case_number_counters" (
     "street_id" INTEGER NOT NULL,
@@ -37,6 +37,8 @@ CREATE TABLE "cases" (
     "deadline_at" TEXT NULL,
     "closed_at" TEXT NULL,
     "updated_at" TEXT NOT NULL,
+    "suspended_at" TEXT NULL,
+    "paused_minutes" INTEGER NULL,
     "version" INTEGER NOT NULL,
     "sort_key" INTEGER NOT NULL
 );
@@ -91,6 +93,39 @@ CREATE TABLE "case_events" (
     CONSTRAINT "fk_case_events_cases_case_id" FOREIGN KEY ("case_id") REFERENCES "cases" ("id") ON DELETE RESTRICT
 );
 
+CREATE TABLE "case_timers" (
+    "id" INTEGER NOT NULL CONSTRAINT "pk_case_timers" PRIMARY KEY,
+    "case_id" INTEGER NOT NULL,
+    "kind" TEXT NOT NULL,
+    "due_at" TEXT NOT NULL,
+    "level" TEXT NOT NULL,
+    "unit_id" INTEGER NOT NULL,
+    "follow_up_id" INTEGER NULL,
+    "status" TEXT NOT NULL,
+    "resolved_at" TEXT NULL,
+    "note" TEXT NULL,
+    CONSTRAINT "fk_case_timers_cases_case_id" FOREIGN KEY ("case_id") REFERENCES "cases" ("id") ON DELETE RESTRICT
+);
+
+CREATE TABLE "follow_up_visits" (
+    "id" INTEGER NOT NULL CONSTRAINT "pk_follow_up_visits" PRIMARY KEY,
+    "case_id" INTEGER NOT NULL,
+    "owner_id" INTEGER NOT NULL,
+    "unit_id" INTEGER NOT NULL,
+    "due_on" TEXT NOT NULL,
+    "due_at" TEXT NOT NULL,
+    "grace_ends_at" TEXT NOT NULL,
+    "reason" TEXT NOT NULL,
+    "status" TEXT NOT NULL,
+    "recorded_at" TEXT NULL,
+    "recorded_by_id" INTEGER NULL,
+    "method" TEXT NULL,
+    "satisfaction" TEXT NULL,
+    "performance" TEXT NULL,
+    "notes" TEXT NULL,
+    CONSTRAINT "fk_follow_up_visits_cases_case_id" FOREIGN KEY ("case_id") REFERENCES "cases" ("id") ON DELETE RESTRICT
+);
+
 CREATE TABLE "mediation_sessions" (
     "id" INTEGER NOT NULL CONSTRAINT "pk_mediation_sessions" PRIMARY KEY,
     "case_id" INTEGER NOT NULL,
@@ -106,7 +141,8 @@ CREATE TABLE "mediation_sessions" (
 CREATE TABLE "notices" (
     "id" INTEGER NOT NULL CONSTRAINT "pk_notices" PRIMARY KEY,
     "recipient_unit_id" INTEGER NOT NULL,
-    "recipient_role" TEXT NOT NULL,
+    "recipient_role" TEXT NULL,
+    "recipient_staff_id" INTEGER NULL,
     "case_id" INTEGER NULL,
     "kind" TEXT NOT NULL,
     "message" TEXT NOT NULL,
@@ -139,15 +175,25 @@ CREATE UNIQUE INDEX "ix_agreements_case_id" ON "agreements" ("case_id");
 
 CREATE UNIQUE INDEX "ix_case_events_case_id_sequence" ON "case_events" ("case_id", "sequence");
 
+CREATE INDEX "ix_case_timers_case_id" ON "case_timers" ("case_id");
+
+CREATE INDEX "ix_case_timers_status_due_at" ON "case_timers" ("status", "due_at");
+
 CREATE UNIQUE INDEX "ix_cases_case_number" ON "cases" ("case_number");
 
 CREATE INDEX "ix_cases_sort_key_unit_path" ON "cases" ("sort_key", "unit_path");
 
 CREATE INDEX "ix_cases_unit_id_sort_key" ON "cases" ("unit_id", "sort_key");
 
+CREATE INDEX "ix_follow_up_visits_case_id" ON "follow_up_visits" ("case_id");
+
+CREATE INDEX "ix_follow_up_visits_owner_id_status_due_at" ON "follow_up_visits" ("owner_id", "status", "due_at");
+
 CREATE INDEX "ix_mediation_sessions_case_id" ON "mediation_sessions" ("case_id");
 
 CREATE INDEX "ix_notices_case_id" ON "notices" ("case_id");
+
+CREATE INDEX "ix_notices_recipient_staff_id_created_at" ON "notices" ("recipient_staff_id", "created_at");
 
 CREATE INDEX "ix_notices_recipient_unit_id_recipient_role_created_at" ON "notices" ("recipient_unit_id", "recipient_role", "created_at");
 
