@@ -26,6 +26,7 @@ public static class InfrastructureServices
         services.AddSingleton(LoadWorkflows(options));
         services.AddSingleton(new WriteGate(serializeWrites: options.Provider == DatabaseProvider.Sqlite));
         services.AddScoped<SchemaMigrator>();
+        services.AddSingleton<Deadlines.TimerDispatcher>();
 
         if (options.Provider == DatabaseProvider.Sqlite)
         {
@@ -39,6 +40,10 @@ public static class InfrastructureServices
         }
         return services;
     }
+
+    /// <summary>Runs the timer dispatcher in the host (the web host; tests drive it by hand).</summary>
+    public static IServiceCollection AddMediationTimers(this IServiceCollection services) =>
+        services.AddHostedService(provider => provider.GetRequiredService<Deadlines.TimerDispatcher>());
 
     public static WorkflowCatalog LoadWorkflows(MediationOptions options)
     {

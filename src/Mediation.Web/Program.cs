@@ -9,7 +9,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(
     builder.WebHost.UseUrls($"http://127.0.0.1:{builder.Configuration["Mediation:Port"] ?? "5080"}");
 
 var options = builder.Configuration.GetSection("Mediation").Get<MediationOptions>() ?? new MediationOptions();
-builder.Services.AddMediation(options);
+builder.Services.AddMediation(options).AddMediationTimers();
 
 var app = builder.Build();
 var accounts = await app.Services.PrepareDatabaseAsync();

@@ -73,12 +73,31 @@ public sealed class MediationHost : IAsyncDisposable
         return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(request);
     }
 
+    /// <summary>Sends a request through the real pipeline as the given actor (e.g. the system).</summary>
+    public async Task<T> SendAsActor<T>(Domain.Org.Actor actor, IRequest<T> request)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<ActorContext>().Use(actor);
+        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(request);
+    }
+
     /// <summary>Reads the database directly, outside the pipeline, to check what was really stored.</summary>
     public async Task<T> Query<T>(Func<MediationDbContext, Task<T>> query)
     {
         await using var scope = _services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MediationDbContext>();
         return await query(db);
+    }
+
+    /// <summary>Lets the clock's due timers fire, as the dispatcher does; answers how many it took up.</summary>
+    public Task<int> FireDueTimersAsync() =>
+        _services.GetRequiredService<Infrastructure.Deadlines.TimerDispatcher>().FireDueAsync(10_000, CancellationToken.None);
+
+    /// <summary>Moves the clock to a China-time moment.</summary>
+    public void SetChinaTime(int year, int month, int day, int hour = 10)
+    {
+        var target = new DateTimeOffset(year, month, day, hour, 0, 0, TimeSpan.FromHours(8));
+        Clock.Advance(target - Clock.GetUtcNow());
     }
 
     public async ValueTask DisposeAsync()

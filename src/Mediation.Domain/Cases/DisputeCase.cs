@@ -375,9 +375,33 @@ public sealed class DisputeCase
         Record("resume", fromState, fromLevel, fromUnit, actor, nowUtc, new { suspendedMinutes = (int)suspendedFor.TotalMinutes, deadlineAt = DeadlineAt });
     }
 
-    /// <summary>A recorded follow-up found the applicant unsatisfied or the agreement unperformed: take the matter up again.</summary>
-    public void ReopenAfterFollowUp(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, string finding, DateTime nowUtc) =>
-        Reopen(workflow, calendar, actor, Version, $"回访: {finding}", nowUtc);
+    /// <summary>
+    /// 回访 recorded: satisfaction and performance go into the history; an unsatisfied applicant or an unperformed
+    /// agreement takes a closed matter up again when the definition says so. Answers whether it reopened.
+    /// </summary>
+    public bool RecordFollowUp(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, FollowUpVisit visit,
+        string method, Satisfaction satisfaction, Performance performance, string? notes, DateTime nowUtc)
+    {
+        if (expectedVersion != Version)
+            throw new ConcurrentEditException(CaseNumber, expectedVersion, Version);
+        if (visit.CaseId != Id)
+            throw new CaseInputException("followUpId", $"That follow-up visit does not belong to case {CaseNumber}.");
+        var recorders = workflow.Transitions.FirstOrDefault(t => t.Action == "close")?.Roles ?? [];
+        if (!recorders.Contains(actor.Role, StringComparer.Ordinal))
+            throw new RoleNotAllowedException(actor.Role, "recordFollowUp");
+
+        var unsatisfied = visit.Record(actor.StaffId, Required(method, "method"), satisfaction, performance, notes?.Trim(), nowUtc);
+        Record("recordFollowUp", State, Level, UnitId, actor, nowUtc, new { followUpId = visit.Id, reason = visit.Reason, method, satisfaction, performance });
+        var reopen = unsatisfied
+            && workflow.FollowUps.Any(r => r.ReopenOnUnsatisfied)
+            && workflow.TransitionsFrom(State, Level).Any(t => t.Action == "reopen");
+        if (reopen)
+        {
+            var finding = satisfaction == Satisfaction.Unsatisfied ? "申请人不满意" : "协议未履行";
+            Reopen(workflow, calendar, actor, Version, $"回访: {finding}", nowUtc);
+        }
+        return reopen;
+    }
 
     private void CheckClockChange(WorkflowDefinition workflow, Actor actor, int expectedVersion, string action)
     {

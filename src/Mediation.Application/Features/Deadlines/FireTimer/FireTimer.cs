@@ -1,0 +1,116 @@
+using Mediation.Application.Features.Org;
+using Mediation.Application.Features.Workflow;
+using Mediation.Application.Persistence;
+using Mediation.Application.Pipeline;
+using Mediation.Domain.Cases;
+using Mediation.Domain.Deadlines;
+using Mediation.Domain.Org;
+using Mediation.Domain.Supervision;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+
+namespace Mediation.Application.Features.Deadlines.FireTimer;
+
+/// <summary>
+/// A due timer fires: its effect is applied if the condition that set it still holds, else it is skipped with the
+/// reason. Sent by the dispatcher as the system; harmless to send twice or from two nodes.
+/// </summary>
+public sealed record FireTimer(long TimerId) : ICommand<TimerOutcome>, IRoleRestricted
+{
+    public IReadOnlyList<string> AllowedRoles => [Actor.Roles.System];
+}
+
+public sealed record TimerOutcome(long TimerId, TimerStatus Status, string Note);
+
+internal sealed class FireTimerHandler(MediationDbContext db, CaseStore cases, OrgTree tree, WorkflowCatalog workflows, TimeProvider clock)
+    : IRequestHandler<FireTimer, TimerOutcome>
+{
+    public async Task<TimerOutcome> Handle(FireTimer request, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var timer = await db.CaseTimers.AsNoTracking().FirstOrDefaultAsync(t => t.Id == request.TimerId, cancellationToken)
+            ?? throw new NotFoundException($"Timer {request.TimerId}");
+        if (timer.Status != TimerStatus.Pending)
+            return new(timer.Id, timer.Status, "already fired");
+        if (timer.DueAt > now)
+            return new(timer.Id, TimerStatus.Pending, "not due yet");
+
+        var @case = await cases.FindAsync(timer.CaseId, cancellationToken) ?? throw new NotFoundException($"Case {timer.CaseId}");
+        var workflow = workflows.For(@case);
+        var (applied, note) = timer.Kind switch
+        {
+            TimerKind.LevelDeadline => await LevelDeadlineAsync(@case, timer, workflow, now, cancellationToken),
+            TimerKind.AcceptanceDeadline => AcceptanceDeadline(@case, timer, workflow, now),
+            TimerKind.ProgressNotice => ProgressNotice(@case, workflow, now),
+            TimerKind.FollowUpDue => await FollowUpDueAsync(timer, now, cancellationToken),
+            TimerKind.FollowUpGrace => await FollowUpGraceAsync(timer, now, cancellationToken),
+            _ => (false, $"unknown timer kind {timer.Kind}"),
+        };
+
+        // Claim before writing the effect: whoever moves the timer out of Pending owns it. A second delivery, or
+        // another node that got here first, leaves this transaction with nothing to write.
+        var status = applied ? TimerStatus.Applied : TimerStatus.Skipped;
+        var claimed = await db.Database.ExecuteSqlInterpolatedAsync(
+            $"UPDATE case_timers SET status = {status.ToString()}, resolved_at = {now}, note = {note} WHERE id = {timer.Id} AND status = 'Pending'",
+            cancellationToken);
+        if (claimed == 0)
+        {
+            db.ChangeTracker.Clear();
+            return new(timer.Id, TimerStatus.Applied, "fired elsewhere");
+        }
+        await cases.SaveAsync(@case, cancellationToken);
+        return new(timer.Id, status, note);
+    }
+
+    private async Task<(bool, string)> LevelDeadlineAsync(DisputeCase @case, CaseTimer timer, Mediation.Workflows.Definitions.WorkflowDefinition workflow, DateTime now, CancellationToken cancellationToken)
+    {
+        if (!@case.IsOpen || @case.DeadlineAt is null)
+            return (false, $"case is {@case.State}, its clock no longer runs");
+        if (@case.Level != timer.Level || @case.UnitId != timer.UnitId)
+            return (false, $"case moved on to level {@case.Level}");
+        if (@case.DeadlineAt != timer.DueAt)
+            return (false, $"deadline moved to {@case.DeadlineAt:O}");
+        var parent = @case.ParentUnitId is { } parentId ? await tree.FindAsync(db, parentId, cancellationToken) : null;
+        return @case.ExpireLevel(workflow, workflows.Calendar, parent, now)
+            ? (true, $"escalated to {parent!.Name}")
+            : (true, "flagged overdue; owner and supervisor reminded");
+    }
+
+    private static (bool, string) AcceptanceDeadline(DisputeCase @case, CaseTimer timer, Mediation.Workflows.Definitions.WorkflowDefinition workflow, DateTime now)
+    {
+        if (@case.State != workflow.InitialState.Id || @case.Level != timer.Level || @case.UnitId != timer.UnitId)
+            return (false, $"case was accepted or moved on ({@case.State} at {@case.Level})");
+        @case.RemindAcceptanceOverdue(now);
+        return (true, "acceptance overdue; unit and supervisor reminded");
+    }
+
+    private static (bool, string) ProgressNotice(DisputeCase @case, Mediation.Workflows.Definitions.WorkflowDefinition workflow, DateTime now)
+    {
+        if (!@case.IsOpen)
+            return (false, "case is closed");
+        @case.RemindProgressNotice(workflow, now);
+        return (true, "owner reminded to tell the applicant; next reminder set");
+    }
+
+    private async Task<(bool, string)> FollowUpDueAsync(CaseTimer timer, DateTime now, CancellationToken cancellationToken)
+    {
+        var visit = await db.FollowUps.FirstAsync(f => f.Id == timer.FollowUpId, cancellationToken);
+        if (visit.Status == Domain.FollowUps.FollowUpStatus.Done)
+            return (false, "follow-up already recorded");
+        visit.MarkDue();
+        db.Notices.Add(new Notice(visit.UnitId, null, visit.CaseId, Notice.Kinds.FollowUpDue, $"今日回访: {visit.Reason}", now, visit.OwnerId));
+        return (true, "owner reminded");
+    }
+
+    private async Task<(bool, string)> FollowUpGraceAsync(CaseTimer timer, DateTime now, CancellationToken cancellationToken)
+    {
+        var visit = await db.FollowUps.AsNoTracking().FirstAsync(f => f.Id == timer.FollowUpId, cancellationToken);
+        if (visit.Status == Domain.FollowUps.FollowUpStatus.Done)
+            return (false, "follow-up recorded in time");
+        var unit = await tree.FindAsync(db, visit.UnitId, cancellationToken);
+        db.Notices.Add(new Notice(visit.UnitId, null, visit.CaseId, Notice.Kinds.FollowUpOverdue, $"回访逾期: {visit.Reason}", now, visit.OwnerId));
+        if (unit?.ParentId is { } supervisor)
+            db.Notices.Add(new Notice(supervisor, null, visit.CaseId, Notice.Kinds.FollowUpOverdue, $"督办: {unit.Name} 回访逾期未完成（{visit.Reason}）", now));
+        return (true, "supervision item raised for the unit above");
+    }
+}

@@ -1,0 +1,107 @@
+using Mediation.Application.Features.Deadlines.FireTimer;
+using Mediation.Application.Persistence;
+using Mediation.Application.Pipeline;
+using Mediation.Domain.Deadlines;
+using Mediation.Domain.Org;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Mediation.Infrastructure.Deadlines;
+
+/// <summary>
+/// Wakes due timers. The timer table is the truth; this only asks it, sleeping until the earliest pending timer
+/// is due (at most <see cref="LongestSleep"/>, so timers written meanwhile are seen soon), then sends FireTimer
+/// for each due one, oldest first. On start-up it first fires whatever came due while the server was down, once.
+/// Two nodes may both pick a timer; FireTimer's claim lets only one apply it.
+/// </summary>
+public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider clock, ILogger<TimerDispatcher> logger) : BackgroundService
+{
+    public static readonly TimeSpan LongestSleep = TimeSpan.FromSeconds(5);
+    private const int Batch = 500;
+
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    /// <summary>Cuts a sleep short, e.g. when a command has just written a timer due soon.</summary>
+    public void Wake()
+    {
+        if (_wake.CurrentCount == 0)
+            _wake.Release();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await FireDueAsync(Batch, stoppingToken) == Batch)
+                    continue;
+                var next = await NextDueAsync(stoppingToken);
+                var sleep = next is { } due ? due - clock.GetUtcNow().UtcDateTime : LongestSleep;
+                sleep = sleep < TimeSpan.Zero ? TimeSpan.Zero : sleep > LongestSleep ? LongestSleep : sleep;
+                await Task.WhenAny(Task.Delay(sleep, clock, stoppingToken), _wake.WaitAsync(stoppingToken));
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException or InvalidOperationException)
+            {
+                // A database hiccup must not stop the clock: log, pause, ask again.
+                logger.LogError(ex, "Timer dispatch failed; retrying");
+                await Task.Delay(LongestSleep, clock, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>Fires every timer due by now (up to <paramref name="max"/>); answers how many it took up.</summary>
+    public async Task<int> FireDueAsync(int max, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        List<long> due;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<MediationDbContext>();
+            due = await db.CaseTimers.AsNoTracking()
+                .Where(t => t.Status == TimerStatus.Pending && t.DueAt <= now)
+                .OrderBy(t => t.DueAt).Select(t => t.Id).Take(max)
+                .ToListAsync(cancellationToken);
+        }
+        foreach (var id in due)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<ActorContext>().Use(Actor.SystemAt(0, "/"));
+            try
+            {
+                var outcome = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new FireTimer(id), cancellationToken);
+                logger.LogDebug("Timer {TimerId}: {Status} ({Note})", id, outcome.Status, outcome.Note);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One bad timer must not hold up the rest; it stays pending and is tried again next round.
+                logger.LogError(ex, "Timer {TimerId} failed", id);
+            }
+        }
+        return due.Count;
+    }
+
+    private async Task<DateTime?> NextDueAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MediationDbContext>();
+        return await db.CaseTimers.AsNoTracking()
+            .Where(t => t.Status == TimerStatus.Pending)
+            .OrderBy(t => t.DueAt).Select(t => (DateTime?)t.DueAt)
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _wake.Dispose();
+        base.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
