@@ -1,26 +1,30 @@
 using Mediation.Application.Features.Workflow;
 using Mediation.Application.Persistence;
 using Mediation.Infrastructure;
+using Mediation.Infrastructure.Scheduling;
 using Mediation.Infrastructure.Seeding;
 using Microsoft.EntityFrameworkCore;
+using Quartz;
 
 var builder = WebApplication.CreateBuilder(args);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
     builder.WebHost.UseUrls($"http://127.0.0.1:{builder.Configuration["Mediation:Port"] ?? "5080"}");
 
 var options = builder.Configuration.GetSection("Mediation").Get<MediationOptions>() ?? new MediationOptions();
-builder.Services.AddMediation(options).AddMediationTimers();
+builder.Services.AddMediation(options).AddMediationTimers().AddMediationRecurringWork(options)
+    .AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
 
 var app = builder.Build();
 var accounts = await app.Services.PrepareDatabaseAsync();
 DemoAccounts.Print(accounts, app.Services);
 
-app.MapGet("/health", async (MediationDbContext db, CancellationToken ct) =>
+app.MapGet("/health", async (MediationDbContext db, ISchedulerFactory schedulers, CancellationToken ct) =>
 {
     var databaseUp = await db.Database.CanConnectAsync(ct);
-    return databaseUp
-        ? Results.Ok(new { status = "healthy", database = "up" })
-        : Results.Json(new { status = "unhealthy", database = "down" }, statusCode: StatusCodes.Status503ServiceUnavailable);
+    var scheduler = await schedulers.GetScheduler(ct);
+    var schedulerUp = scheduler.IsStarted && !scheduler.IsShutdown;
+    var body = new { status = databaseUp && schedulerUp ? "healthy" : "unhealthy", database = databaseUp ? "up" : "down", scheduler = schedulerUp ? "up" : "down" };
+    return databaseUp && schedulerUp ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
 });
 
 app.MapGet("/api/workflow", (WorkflowCatalog catalog) =>

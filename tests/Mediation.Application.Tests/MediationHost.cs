@@ -19,13 +19,16 @@ public sealed class MediationHost : IAsyncDisposable
 {
     private ServiceProvider _services;
 
-    private MediationHost(string folder, string workflowsPath, ManualClock clock)
+    private MediationHost(string folder, string workflowsPath, ManualClock clock, bool recurringWork)
     {
         Folder = folder;
         WorkflowsPath = workflowsPath;
         Clock = clock;
+        _recurringWork = recurringWork;
         _services = Build();
     }
+
+    private readonly bool _recurringWork;
 
     public string Folder { get; }
     public string DatabaseFile => Path.Combine(Folder, "mediation.db");
@@ -36,11 +39,11 @@ public sealed class MediationHost : IAsyncDisposable
 
     public static string ShippedWorkflows => Path.Combine(AppContext.BaseDirectory, "workflows");
 
-    public static async Task<MediationHost> StartAsync(string? workflowsPath = null)
+    public static async Task<MediationHost> StartAsync(string? workflowsPath = null, bool recurringWork = false)
     {
         var folder = Path.Combine(Path.GetTempPath(), "mediation-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        var host = new MediationHost(folder, workflowsPath ?? ShippedWorkflows, new ManualClock(new DateTimeOffset(2026, 3, 2, 1, 0, 0, TimeSpan.Zero)));
+        var host = new MediationHost(folder, workflowsPath ?? ShippedWorkflows, new ManualClock(new DateTimeOffset(2026, 3, 2, 1, 0, 0, TimeSpan.Zero)), recurringWork);
         await host._services.PrepareDatabaseAsync();
         return host;
     }
@@ -50,7 +53,10 @@ public sealed class MediationHost : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new CapturingLoggerProvider(LogLines)));
         services.AddSingleton<TimeProvider>(Clock);
-        services.AddMediation(new MediationOptions { ConnectionString = DatabaseFile, WorkflowsPath = WorkflowsPath });
+        var options = new MediationOptions { ConnectionString = DatabaseFile, WorkflowsPath = WorkflowsPath };
+        services.AddMediation(options);
+        if (_recurringWork)
+            Infrastructure.Scheduling.RecurringWork.AddMediationRecurringWork(services, options, Clock);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
 

@@ -41,6 +41,7 @@ public sealed class MediationDbContext(DbContextOptions<MediationDbContext> opti
     public DbSet<Notice> Notices => Set<Notice>();
     public DbSet<Mediation.Domain.Deadlines.CaseTimer> CaseTimers => Set<Mediation.Domain.Deadlines.CaseTimer>();
     public DbSet<Mediation.Domain.FollowUps.FollowUpVisit> FollowUps => Set<Mediation.Domain.FollowUps.FollowUpVisit>();
+    public DbSet<Digest> Digests => Set<Digest>();
     public DbSet<CaseTally> CaseTallies => Set<CaseTally>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<CaseNumberCounter> CaseNumberCounters => Set<CaseNumberCounter>();

@@ -78,3 +78,15 @@ internal sealed class BookkeepingConfiguration :
         builder.HasKey(c => new { c.StreetId, c.Year });
     }
 }
+
+internal sealed class DigestConfiguration : IEntityTypeConfiguration<Digest>
+{
+    public void Configure(EntityTypeBuilder<Digest> builder)
+    {
+        builder.ToTable("Digests");
+        builder.Property(d => d.Kind).HasConversion<string>().HasMaxLength(30);
+
+        // One digest per kind and period: the scheduler firing twice makes it once.
+        builder.HasIndex(d => new { d.Kind, d.PeriodStart }).IsUnique();
+    }
+}

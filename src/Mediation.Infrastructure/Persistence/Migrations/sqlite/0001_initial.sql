@@ -43,6 +43,14 @@ CREATE TABLE "cases" (
     "sort_key" INTEGER NOT NULL
 );
 
+CREATE TABLE "digests" (
+    "id" INTEGER NOT NULL CONSTRAINT "pk_digests" PRIMARY KEY AUTOINCREMENT,
+    "kind" TEXT NOT NULL,
+    "period_start" TEXT NOT NULL,
+    "generated_at" TEXT NOT NULL,
+    "content" TEXT NOT NULL
+);
+
 CREATE TABLE "idempotency_records" (
     "staff_id" INTEGER NOT NULL,
     "key" TEXT NOT NULL,
@@ -184,6 +192,8 @@ CREATE UNIQUE INDEX "ix_cases_case_number" ON "cases" ("case_number");
 CREATE INDEX "ix_cases_sort_key_unit_path" ON "cases" ("sort_key", "unit_path");
 
 CREATE INDEX "ix_cases_unit_id_sort_key" ON "cases" ("unit_id", "sort_key");
+
+CREATE UNIQUE INDEX "ix_digests_kind_period_start" ON "digests" ("kind", "period_start");
 
 CREATE INDEX "ix_follow_up_visits_case_id" ON "follow_up_visits" ("case_id");
 

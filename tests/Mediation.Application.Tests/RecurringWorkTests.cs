@@ -1,0 +1,61 @@
+using Mediation.Application.Features.Supervision.GenerateDigest;
+using Mediation.Application.Features.Supervision.ListDigests;
+using Mediation.Domain.Supervision;
+using Mediation.Infrastructure.Scheduling;
+using Microsoft.Extensions.DependencyInjection;
+using Quartz;
+
+namespace Mediation.Application.Tests;
+
+public class RecurringWorkTests
+{
+    [Fact]
+    public async Task WeeklyScreeningDigest_AppearsOnItsSchedule_FromQuartzsPersistentStore()
+    {
+        await using var host = await MediationHost.StartAsync(recurringWork: true);
+        var registered = await host.SendAs("cun01-1", Disputes.Neighbour());
+        host.SetChinaTime(2026, 3, 9, 7);
+        host.Clock.Advance(TimeSpan.FromMinutes(59) + TimeSpan.FromSeconds(58));
+
+        var scheduler = await host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        await scheduler.Start();
+        try
+        {
+            Assert.Empty(await host.SendAs("zhuren", new ListDigests()));
+            host.Clock.Advance(TimeSpan.FromSeconds(4));
+
+            IReadOnlyList<DigestView> digests = [];
+            for (var waited = 0; waited < 200 && digests.Count == 0; waited++)
+            {
+                await Task.Delay(100);
+                digests = await host.SendAs("zhuren", new ListDigests(DigestKind.WeeklyScreening));
+            }
+
+            var digest = Assert.Single(digests);
+            Assert.Equal(new DateOnly(2026, 3, 9), digest.PeriodStart);
+            var unit = Assert.Single(digest.Units);
+            Assert.Equal((1, 0), (unit.Open, unit.Overdue)); // its 7-day limit runs to the end of 03-09
+            Assert.Equal(registered.CaseNumber, Assert.Single(unit.Cases).CaseNumber);
+        }
+        finally
+        {
+            await scheduler.Shutdown(waitForJobsToComplete: true);
+        }
+    }
+
+    [Fact]
+    public async Task DigestForAPeriod_IsMadeOnce_HoweverOftenItIsAskedFor()
+    {
+        await using var host = await MediationHost.StartAsync();
+        await host.SendAs("cun01-1", Disputes.CollectiveWageArrears());
+        var first = await host.SendAs("zhuren", new GenerateDigest(DigestKind.FortnightlyConsultation, new DateOnly(2026, 3, 2)));
+        var again = await host.SendAs("zhuren", new GenerateDigest(DigestKind.FortnightlyConsultation, new DateOnly(2026, 3, 2)));
+
+        Assert.Equal(first, again);
+        Assert.Single(await host.SendAs("xinfang1", new ListDigests()));
+    }
+
+    [Fact]
+    public void FiringsAreFiledUnderTheMondayOfTheirWeek() =>
+        Assert.Equal(new DateOnly(2026, 3, 9), RecurringWork.PeriodOf(new DateTimeOffset(2026, 3, 12, 1, 0, 0, TimeSpan.Zero)));
+}
