@@ -22,7 +22,7 @@ app.MapGet("/health", async (MediationDbContext db, ISchedulerFactory schedulers
 {
     var databaseUp = await db.Database.CanConnectAsync(ct);
     var scheduler = await schedulers.GetScheduler(ct);
-    var schedulerUp = scheduler.IsStarted && !scheduler.IsShutdown;
+    var schedulerUp = await scheduler.GetStatus(ct) == SchedulerStatus.Running;
     var body = new { status = databaseUp && schedulerUp ? "healthy" : "unhealthy", database = databaseUp ? "up" : "down", scheduler = schedulerUp ? "up" : "down" };
     return databaseUp && schedulerUp ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
 });
