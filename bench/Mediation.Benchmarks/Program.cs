@@ -2,7 +2,7 @@ using System.Globalization;
 using Mediation.Benchmarks;
 using Mediation.Infrastructure;
 
-// dotnet run -c Release --project bench/Mediation.Benchmarks [-- --lifecycles N --cases N --events-per-case N --skip-queries | --queries-only | --normal-only]
+// dotnet run -c Release --project bench/Mediation.Benchmarks [-- --lifecycles N --cases N --events-per-case N --skip-queries --skip-timers | --queries-only | --timers-only | --normal-only]
 var lifecycles = Option("--lifecycles", 1000);
 var cases = Option("--cases", 1_000_000);
 var eventsPerCase = Option("--events-per-case", 10);
@@ -10,6 +10,11 @@ var folder = Path.GetFullPath(Environment.GetEnvironmentVariable("MEDIATION_BENC
 Directory.CreateDirectory(folder);
 Console.WriteLine($"Mediation benchmark — {Environment.ProcessorCount} cores, .NET {Environment.Version}, data in {folder}");
 
+if (args.Contains("--timers-only"))
+{
+    await TimerBenchmark.RunAsync(folder, Option("--follow-ups", 100_000), 200, Option("--steady-seconds", 20), Option("--burst", 10_000));
+    return;
+}
 if (args.Contains("--queries-only"))
 {
     await QueryBenchmark.RunAsync(folder, cases, eventsPerCase);
@@ -28,6 +33,8 @@ Report.Figure("WAL + synchronous=NORMAL (may lose last commits)", normal.Pipelin
 
 if (!args.Contains("--skip-queries"))
     await QueryBenchmark.RunAsync(folder, cases, eventsPerCase);
+if (!args.Contains("--skip-timers"))
+    await TimerBenchmark.RunAsync(folder, Option("--follow-ups", 100_000), 200, Option("--steady-seconds", 20), Option("--burst", 10_000));
 
 int Option(string name, int fallback)
 {

@@ -22,6 +22,9 @@ public sealed class CaseStore(MediationDbContext db)
 
     private readonly Dictionary<long, (DisputeCase Case, Row Loaded)> _loaded = [];
 
+    /// <summary>Drops what was loaded, after a rollback left the loaded instances ahead of the database.</summary>
+    public void Forget() => _loaded.Clear();
+
     /// <summary>The case as stored; within one scope every caller gets the same instance.</summary>
     public async Task<DisputeCase?> FindAsync(long id, CancellationToken cancellationToken)
     {

@@ -22,6 +22,9 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider cl
     public static readonly TimeSpan LongestSleep = TimeSpan.FromSeconds(5);
     private const int Batch = 500;
 
+    // Timers fired per transaction: a burst costs one commit per hundred, not one per timer.
+    private const int PerTransaction = 100;
+
     private readonly SemaphoreSlim _wake = new(0, 1);
 
     /// <summary>Cuts a sleep short, e.g. when a command has just written a timer due soon.</summary>
@@ -70,19 +73,23 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider cl
                 .OrderBy(t => t.DueAt).Select(t => t.Id).Take(max)
                 .ToListAsync(cancellationToken);
         }
-        foreach (var id in due)
+        foreach (var chunk in due.Chunk(PerTransaction))
         {
             await using var scope = scopes.CreateAsyncScope();
             scope.ServiceProvider.GetRequiredService<ActorContext>().Use(Actor.SystemAt(0, "/"));
             try
             {
-                var outcome = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new FireTimer(id), cancellationToken);
-                logger.LogDebug("Timer {TimerId}: {Status} ({Note})", id, outcome.Status, outcome.Note);
+                var outcomes = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new FireDueTimers(chunk), cancellationToken);
+                if (logger.IsEnabled(LogLevel.Debug))
+                {
+                    foreach (var outcome in outcomes)
+                        logger.LogDebug("Timer {TimerId}: {Status} ({Note})", outcome.TimerId, outcome.Status, outcome.Note);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // One bad timer must not hold up the rest; it stays pending and is tried again next round.
-                logger.LogError(ex, "Timer {TimerId} failed", id);
+                // A batch that cannot commit must not stop the clock; its timers stay pending for the next round.
+                logger.LogError(ex, "A batch of {Count} timers failed", chunk.Length);
             }
         }
         return due.Count;

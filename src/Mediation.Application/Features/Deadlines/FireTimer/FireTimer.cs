@@ -8,6 +8,7 @@ using Mediation.Domain.Org;
 using Mediation.Domain.Supervision;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace Mediation.Application.Features.Deadlines.FireTimer;
 
@@ -22,14 +23,57 @@ public sealed record FireTimer(long TimerId) : ICommand<TimerOutcome>, IRoleRest
 
 public sealed record TimerOutcome(long TimerId, TimerStatus Status, string Note);
 
-internal sealed class FireTimerHandler(MediationDbContext db, CaseStore cases, OrgTree tree, WorkflowCatalog workflows, TimeProvider clock)
-    : IRequestHandler<FireTimer, TimerOutcome>
+/// <summary>
+/// Fires several due timers in one transaction, each inside its own savepoint: a burst costs one commit, and a timer
+/// that fails is rolled back alone and stays pending.
+/// </summary>
+public sealed record FireDueTimers(IReadOnlyList<long> TimerIds) : ICommand<IReadOnlyList<TimerOutcome>>, IRoleRestricted
 {
-    public async Task<TimerOutcome> Handle(FireTimer request, CancellationToken cancellationToken)
+    public IReadOnlyList<string> AllowedRoles => [Actor.Roles.System];
+}
+
+internal sealed class FireTimerHandler(TimerFiring firing) : IRequestHandler<FireTimer, TimerOutcome>
+{
+    public Task<TimerOutcome> Handle(FireTimer request, CancellationToken cancellationToken) => firing.FireAsync(request.TimerId, cancellationToken);
+}
+
+internal sealed class FireDueTimersHandler(TimerFiring firing, MediationDbContext db, CaseStore cases, ILogger<FireDueTimersHandler> logger)
+    : IRequestHandler<FireDueTimers, IReadOnlyList<TimerOutcome>>
+{
+    public async Task<IReadOnlyList<TimerOutcome>> Handle(FireDueTimers request, CancellationToken cancellationToken)
+    {
+        var transaction = db.Database.CurrentTransaction ?? throw new InvalidOperationException("Timers fire inside the command's transaction.");
+        var outcomes = new List<TimerOutcome>(request.TimerIds.Count);
+        foreach (var id in request.TimerIds)
+        {
+            await transaction.CreateSavepointAsync("timer", cancellationToken);
+            try
+            {
+                outcomes.Add(await firing.FireAsync(id, cancellationToken));
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.ReleaseSavepointAsync("timer", cancellationToken);
+            }
+            catch (Exception ex) when (ex is DomainRuleException or DbUpdateException or System.Data.Common.DbException or NotFoundException or InvalidOperationException)
+            {
+                await transaction.RollbackToSavepointAsync("timer", cancellationToken);
+                db.ChangeTracker.Clear();
+                cases.Forget();
+                logger.LogError(ex, "Timer {TimerId} failed; it stays pending", id);
+                outcomes.Add(new(id, TimerStatus.Pending, "failed: " + ex.GetType().Name));
+            }
+        }
+        return outcomes;
+    }
+}
+
+/// <summary>What firing one timer means, for each kind; used alone (FireTimer) and in batches (FireDueTimers).</summary>
+internal sealed class TimerFiring(MediationDbContext db, CaseStore cases, OrgTree tree, WorkflowCatalog workflows, TimeProvider clock)
+{
+    public async Task<TimerOutcome> FireAsync(long timerId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var timer = await db.CaseTimers.AsNoTracking().FirstOrDefaultAsync(t => t.Id == request.TimerId, cancellationToken)
-            ?? throw new NotFoundException($"Timer {request.TimerId}");
+        var timer = await db.CaseTimers.AsNoTracking().FirstOrDefaultAsync(t => t.Id == timerId, cancellationToken)
+            ?? throw new NotFoundException($"Timer {timerId}");
         if (timer.Status != TimerStatus.Pending)
             return new(timer.Id, timer.Status, "already fired");
         if (timer.DueAt > now)
@@ -55,7 +99,9 @@ internal sealed class FireTimerHandler(MediationDbContext db, CaseStore cases, O
             cancellationToken);
         if (claimed == 0)
         {
+            // The effect computed above was never written; forget it so later timers in a batch see the stored case.
             db.ChangeTracker.Clear();
+            cases.Forget();
             return new(timer.Id, TimerStatus.Applied, "fired elsewhere");
         }
         await cases.SaveAsync(@case, cancellationToken);
