@@ -24,4 +24,35 @@ public sealed class StaffMember
     /// <summary>A role id of the workflow definition (villageMediator, petitionOffice, …).</summary>
     public string Role { get; private set; }
     public long UnitId { get; private set; }
+
+    /// <summary>ASP.NET Core Identity's salted hash; null until a password is set.</summary>
+    public string? PasswordHash { get; private set; }
+    public int FailedSignIns { get; private set; }
+    public DateTime? LockedUntil { get; private set; }
+
+    public bool IsLockedOut(DateTime nowUtc) => LockedUntil is { } until && until > nowUtc;
+
+    public void SetPasswordHash(string hash)
+    {
+        PasswordHash = hash;
+        FailedSignIns = 0;
+        LockedUntil = null;
+    }
+
+    /// <summary>Counts a wrong password; the <paramref name="maxFailures"/>th in a row locks the account for <paramref name="lockout"/>.</summary>
+    public void RecordFailedSignIn(DateTime nowUtc, int maxFailures, TimeSpan lockout)
+    {
+        FailedSignIns++;
+        if (FailedSignIns >= maxFailures)
+        {
+            LockedUntil = nowUtc + lockout;
+            FailedSignIns = 0;
+        }
+    }
+
+    public void RecordSignIn()
+    {
+        FailedSignIns = 0;
+        LockedUntil = null;
+    }
 }
