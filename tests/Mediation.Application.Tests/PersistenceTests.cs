@@ -46,7 +46,7 @@ public class PersistenceTests
                   'Low', 0, 0, 2, '张三', '2025-05-01 00:00:00', '2025-05-01 00:00:00', NULL, '2025-05-09 00:00:00', '2025-05-09 00:00:00', 5, 4e18);
                 """);
 
-            Assert.Equal(2, await migrator.MigrateAsync(DatabaseProvider.Sqlite));
+            Assert.Equal(SchemaMigrator.For(DatabaseProvider.Sqlite).Count - 1, await migrator.MigrateAsync(DatabaseProvider.Sqlite));
             Assert.Equal(0, await migrator.MigrateAsync(DatabaseProvider.Sqlite));
             var tally = await db.CaseTallies.AsNoTracking().SingleAsync();
             Assert.Equal((1L, "center", "closed", "resolved", 1L), (tally.UnitId, tally.Level, tally.State, tally.Outcome, tally.Count));
@@ -139,7 +139,8 @@ public class PersistenceTests
             var columns = new List<string>();
             while (await reader.ReadAsync())
                 columns.Add(type == "table" ? $"{reader.GetString(1)}:{reader.GetString(2)}:{reader.GetInt64(3)}:{reader.GetInt64(5)}" : reader.GetString(2));
-            lines.Add($"{name} {type} {string.Join(",", columns)}");
+            // Column order carries no meaning, and ALTER TABLE can only append: compare the set.
+            lines.Add($"{name} {type} {string.Join(",", type == "table" ? columns.Order(StringComparer.Ordinal) : columns)}");
         }
         return lines.Order(StringComparer.Ordinal).ToList();
     }
