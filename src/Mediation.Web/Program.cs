@@ -1,8 +1,11 @@
-using Mediation.Application.Features.Workflow;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Mediation.Application.Persistence;
 using Mediation.Infrastructure;
 using Mediation.Infrastructure.Scheduling;
 using Mediation.Infrastructure.Seeding;
+using Mediation.Web.Accounts;
+using Mediation.Web.Api;
 using Microsoft.EntityFrameworkCore;
 using Quartz;
 
@@ -13,11 +16,44 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(
 var options = builder.Configuration.GetSection("Mediation").Get<MediationOptions>() ?? new MediationOptions();
 builder.Services.AddMediation(options).AddMediationTimers().AddMediationRecurringWork(options)
     .AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
+builder.Services.AddMediationAccounts();
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<Problems>();
+builder.Services.AddOpenApi();
+
+// A body that does not bind is a BadHttpRequestException, so the problem+json handler can say what was wrong.
+builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
+builder.Services.ConfigureHttpJsonOptions(json =>
+{
+    json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+    json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+});
 
 var app = builder.Build();
 var accounts = await app.Services.PrepareDatabaseAsync();
-DemoAccounts.Print(accounts, app.Services);
+if (options.SeedDemoStreet)
+    await Accounts.SetDemoPasswordsAsync(app.Services);
+DemoAccounts.Print(accounts, app.Services, options.SeedDemoStreet);
 
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.Use(async (context, next) =>
+{
+    // Served on an intranet with nothing from outside: say so to the browser.
+    var headers = context.Response.Headers;
+    headers.XContentTypeOptions = "nosniff";
+    headers.XFrameOptions = "DENY";
+    headers["Referrer-Policy"] = "no-referrer";
+    headers.ContentSecurityPolicy = "default-src 'self'; frame-ancestors 'none'";
+    await next(context);
+});
+app.UseAuthentication();
+app.UseMediationActor();
+app.UseAuthorization();
+
+app.MapOpenApi();
+app.MapSession();
+app.MapMediationApi();
 app.MapGet("/health", async (MediationDbContext db, ISchedulerFactory schedulers, CancellationToken ct) =>
 {
     var databaseUp = await db.Database.CanConnectAsync(ct);
@@ -25,29 +61,20 @@ app.MapGet("/health", async (MediationDbContext db, ISchedulerFactory schedulers
     var schedulerUp = await scheduler.GetStatus(ct) == SchedulerStatus.Running;
     var body = new { status = databaseUp && schedulerUp ? "healthy" : "unhealthy", database = databaseUp ? "up" : "down", scheduler = schedulerUp ? "up" : "down" };
     return databaseUp && schedulerUp ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
-});
-
-app.MapGet("/api/workflow", (WorkflowCatalog catalog) =>
-{
-    var w = catalog.Current;
-    return Results.Ok(new
-    {
-        w.Key,
-        w.Version,
-        w.Title,
-        Levels = w.Levels.Select(l => new { l.Id, l.Title, l.UnitKind, l.TimeLimit.Days, Counting = l.TimeLimit.Counting.ToString(), OnExpiry = l.OnExpiry.ToString(), l.EscalatesTo }),
-        States = w.States.Select(s => new { s.Id, s.Title, s.IsFinal, s.ClockRuns, s.Outcome }),
-        Transitions = w.Transitions.Select(t => new { t.Action, t.Title, t.From, t.To, t.Roles, t.Levels, Effect = t.Effect.ToString() }),
-    });
-});
+}).WithTags("Health").AllowAnonymous();
 
 await app.RunAsync();
+
+/// <summary>The entry point, visible to the API tests' host.</summary>
+public partial class Program;
 
 /// <summary>Tells a newcomer who they can sign in as.</summary>
 internal static class DemoAccounts
 {
-    public static void Print(IReadOnlyList<DemoStreet.Account> seeded, IServiceProvider services)
+    public static void Print(IReadOnlyList<DemoStreet.Account> seeded, IServiceProvider services, bool demo)
     {
+        if (!demo)
+            return;
         using var scope = services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<MediationDbContext>();
         var staff = seeded.Count > 0
@@ -56,7 +83,7 @@ internal static class DemoAccounts
         if (staff.Count == 0)
             return;
         Console.WriteLine(seeded.Count > 0 ? "Seeded the demo 1+9+N street (1 center, 9 stations, 38 village points)." : "Demo street present.");
-        Console.WriteLine("Demo accounts (one of each kind; every village has cunNN-1/-2 and wanggeNN, every station zhanD-1..3):");
+        Console.WriteLine($"Demo accounts, password {Accounts.DemoPassword} (every village has cunNN-1/-2 and wanggeNN, every station zhanD-1..3):");
         foreach (var role in staff.Select(s => s.Role).Distinct())
         {
             var first = staff.First(s => s.Role == role);

@@ -12,4 +12,10 @@ public sealed class ActorContext
     public bool IsSignedIn => _actor is not null;
 
     public void Use(Actor actor) => _actor = actor;
+
+    /// <summary>
+    /// The client's idempotency key for this request (the HTTP Idempotency-Key header): any command sent with it
+    /// is answered from its first result when repeated.
+    /// </summary>
+    public string? IdempotencyKey { get; set; }
 }

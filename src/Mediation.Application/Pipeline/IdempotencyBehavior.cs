@@ -15,7 +15,8 @@ internal sealed class IdempotencyBehavior<TRequest, TResponse>(MediationDbContex
 
     public async Task<TResponse> Handle(TRequest request, CancellationToken cancellationToken, RequestHandlerDelegate<TResponse> next)
     {
-        if (request is not IIdempotentCommand { IdempotencyKey: { Length: > 0 } key })
+        var key = (request as IIdempotentCommand)?.IdempotencyKey is { Length: > 0 } own ? own : actors.IdempotencyKey;
+        if (request is not ICommand || string.IsNullOrEmpty(key))
             return await next();
 
         var staffId = actors.Current.StaffId;

@@ -1,0 +1,156 @@
+using System.Security.Claims;
+using Mediation.Application.Features.Org;
+using Mediation.Application.Persistence;
+using Mediation.Application.Pipeline;
+using Mediation.Domain.Org;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace Mediation.Web.Accounts;
+
+public sealed record SignInRequest(string UserName, string Password);
+
+public sealed record SignedIn(long StaffId, string DisplayName, string Role, long UnitId, string UnitName);
+
+/// <summary>
+/// Sign-in for staff with the same accounts on pages and API: a salted hash (ASP.NET Core Identity's hasher), a
+/// lockout after repeated failures, and an HttpOnly, SameSite=Strict cookie carrying who the person is and where.
+/// </summary>
+public static class Accounts
+{
+    public const int MaxFailures = 5;
+    public static readonly TimeSpan Lockout = TimeSpan.FromMinutes(15);
+    public const string DemoPassword = "Demo@2026";
+
+    private static readonly PasswordHasher<StaffMember> Hasher = new();
+
+    public static IServiceCollection AddMediationAccounts(this IServiceCollection services)
+    {
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(cookie =>
+        {
+            cookie.Cookie.Name = "mediation.session";
+            cookie.Cookie.HttpOnly = true;
+            cookie.Cookie.SameSite = SameSiteMode.Strict;
+            cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            cookie.ExpireTimeSpan = TimeSpan.FromHours(10);
+            cookie.SlidingExpiration = true;
+            cookie.LoginPath = "/signin";
+
+            // An API client gets a status, not a redirect to a page.
+            cookie.Events.OnRedirectToLogin = context => Status(context, StatusCodes.Status401Unauthorized);
+            cookie.Events.OnRedirectToAccessDenied = context => Status(context, StatusCodes.Status403Forbidden);
+        });
+        services.AddAuthorization();
+        return services;
+    }
+
+    private static Task Status(RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
+            context.Response.StatusCode = status;
+        else
+            context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Every request's actor comes from its cookie; the Idempotency-Key header rides along to the pipeline.</summary>
+    public static IApplicationBuilder UseMediationActor(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var actors = context.RequestServices.GetRequiredService<ActorContext>();
+        if (ActorFrom(context.User) is { } actor)
+            actors.Use(actor);
+        if (context.Request.Headers.TryGetValue("Idempotency-Key", out var key) && !string.IsNullOrWhiteSpace(key))
+            actors.IdempotencyKey = key.ToString().Trim();
+        await next(context);
+    });
+
+    public static void MapSession(this IEndpointRouteBuilder app)
+    {
+        var session = app.MapGroup("/api/session").WithTags("Session");
+        session.MapPost("", SignInAsync).AllowAnonymous()
+            .WithSummary("Sign in; sets the session cookie.").Produces<SignedIn>().ProducesProblem(401);
+        session.MapDelete("", async (HttpContext context) =>
+        {
+            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return Results.NoContent();
+        }).WithSummary("Sign out.");
+        session.MapGet("", (ActorContext actors, OrgTree tree, MediationDbContext db, CancellationToken ct) => Me(actors, tree, db, ct))
+            .RequireAuthorization().WithSummary("Who is signed in.").Produces<SignedIn>();
+    }
+
+    private static async Task<IResult> Me(ActorContext actors, OrgTree tree, MediationDbContext db, CancellationToken ct)
+    {
+        var actor = actors.Current;
+        var unit = await tree.FindAsync(db, actor.UnitId, ct);
+        return Results.Ok(new SignedIn(actor.StaffId, actor.DisplayName, actor.Role, actor.UnitId, unit?.Name ?? ""));
+    }
+
+    private static async Task<IResult> SignInAsync(SignInRequest request, HttpContext context, MediationDbContext db, WriteGate gate, OrgTree tree, TimeProvider clock, CancellationToken ct)
+    {
+        static IResult Refused(string detail) => Results.Problem(statusCode: 401, title: "Sign-in refused", detail: detail);
+        const string wrong = "Wrong user name or password.";
+        if (string.IsNullOrWhiteSpace(request.UserName) || string.IsNullOrEmpty(request.Password))
+            return Refused(wrong);
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        using (await gate.EnterAsync(ct))
+        {
+            var staff = await db.Staff.FirstOrDefaultAsync(s => s.UserName == request.UserName.Trim(), ct);
+            if (staff?.PasswordHash is null)
+                return Refused(wrong);
+            if (staff.IsLockedOut(now))
+                return Refused($"Too many failed attempts: the account is locked until {staff.LockedUntil!.Value.AddHours(8):yyyy-MM-dd HH:mm} (China time).");
+
+            var verdict = Hasher.VerifyHashedPassword(staff, staff.PasswordHash, request.Password);
+            if (verdict == PasswordVerificationResult.Failed)
+            {
+                staff.RecordFailedSignIn(now, MaxFailures, Lockout);
+                await db.SaveChangesAsync(ct);
+                return Refused(wrong);
+            }
+            if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
+                staff.SetPasswordHash(Hasher.HashPassword(staff, request.Password));
+            staff.RecordSignIn();
+            await db.SaveChangesAsync(ct);
+        }
+
+        var actor = await StaffDirectory.FindActorAsync(db, request.UserName.Trim(), ct) ?? throw new NotFoundException("Staff member");
+        Claim[] claims =
+        [
+            new(ClaimTypes.NameIdentifier, actor.StaffId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new(ClaimTypes.Name, actor.DisplayName),
+            new(ClaimTypes.Role, actor.Role),
+            new("unit", actor.UnitId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new("unitPath", actor.UnitPath),
+        ];
+        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
+            new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme)));
+        var unit = await tree.FindAsync(db, actor.UnitId, ct);
+        return Results.Ok(new SignedIn(actor.StaffId, actor.DisplayName, actor.Role, actor.UnitId, unit?.Name ?? ""));
+    }
+
+    private static Actor? ActorFrom(ClaimsPrincipal user)
+    {
+        if (user.Identity?.IsAuthenticated != true
+            || !long.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var staffId)
+            || !long.TryParse(user.FindFirstValue("unit"), out var unitId))
+            return null;
+        return new Actor(staffId, user.FindFirstValue(ClaimTypes.Name) ?? "", user.FindFirstValue(ClaimTypes.Role) ?? "", unitId, user.FindFirstValue("unitPath") ?? "");
+    }
+
+    /// <summary>Gives the demo street's accounts the printed demo password (one hash: these are demo accounts only).</summary>
+    public static async Task SetDemoPasswordsAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MediationDbContext>();
+        var without = await db.Staff.Where(s => s.PasswordHash == null).ToListAsync();
+        if (without.Count == 0)
+            return;
+        var hash = Hasher.HashPassword(without[0], DemoPassword);
+        foreach (var staff in without)
+            staff.SetPasswordHash(hash);
+        await db.SaveChangesAsync();
+    }
+}
