@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
 # Runs every test of the product: builds the solution (warnings are errors) and runs each test project
-# against real parts (SQLite files in temp folders). Ends with one summary line: "tests: N passed, N failed".
+# against real parts (SQLite files in temp folders, the real web host, Debian's Chromium). Screenshots of the
+# main pages land in artifacts/screenshots. Ends with one summary line: "tests: N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")"
+
+# The browser tests drive Debian's Chromium with a CJK font (without one, Chinese renders as empty boxes).
+# Installed here when absent; a test tool is never allowed to download a browser of its own.
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei"; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
+fi
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 dotnet build Mediation.sln -c Release --nologo -v quiet
 log=$(mktemp)

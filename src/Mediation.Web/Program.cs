@@ -17,6 +17,13 @@ var options = builder.Configuration.GetSection("Mediation").Get<MediationOptions
 builder.Services.AddMediation(options).AddMediationTimers().AddMediationRecurringWork(options)
     .AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
 builder.Services.AddMediationAccounts();
+builder.Services.AddHttpContextAccessor();
+builder.Services.AddScoped<Mediation.Web.Ui.UiText>();
+builder.Services.AddRazorPages(pages =>
+{
+    pages.Conventions.AuthorizeFolder("/");
+    pages.Conventions.AllowAnonymousToPage("/SignIn");
+});
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<Problems>();
 builder.Services.AddOpenApi();
@@ -36,7 +43,10 @@ if (options.SeedDemoStreet)
 DemoAccounts.Print(accounts, app.Services, options.SeedDemoStreet);
 
 app.UseExceptionHandler();
-app.UseStatusCodePages();
+
+// The API answers problem+json; a person in a browser gets a page.
+app.UseWhen(context => context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal), api => api.UseStatusCodePages());
+app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal), pages => pages.UseStatusCodePagesWithReExecute("/status/{0}"));
 app.Use(async (context, next) =>
 {
     // Served on an intranet with nothing from outside: say so to the browser.
@@ -47,11 +57,18 @@ app.Use(async (context, next) =>
     headers.ContentSecurityPolicy = "default-src 'self'; frame-ancestors 'none'";
     await next(context);
 });
+app.UseStaticFiles();
+
+// Routing after the status-code pages, so a re-executed /status/404 is routed afresh.
+app.UseRouting();
 app.UseAuthentication();
 app.UseMediationActor();
 app.UseAuthorization();
+app.UseAntiforgery();
 
 app.MapOpenApi();
+app.MapRazorPages();
+Mediation.Web.Pages.PageSession.MapPageSession(app);
 app.MapSession();
 app.MapMediationApi();
 app.MapGet("/health", async (MediationDbContext db, ISchedulerFactory schedulers, CancellationToken ct) =>

@@ -28,8 +28,9 @@ internal sealed class AccessBehavior<TRequest, TResponse>(MediationDbContext db,
         }
         else if (request is ICaseRequest query)
         {
-            var path = await db.Cases.AsNoTracking().Where(c => c.Id == query.CaseId).Select(c => c.UnitPath).FirstOrDefaultAsync(cancellationToken);
-            if (path is null || !actor.MayRead(path))
+            // 首问负责: whoever first received a case keeps following it after it is handed up, to keep the resident informed.
+            var found = await db.Cases.AsNoTracking().Where(c => c.Id == query.CaseId).Select(c => new { c.UnitPath, c.FirstResponsibleId }).FirstOrDefaultAsync(cancellationToken);
+            if (found is null || !(actor.MayRead(found.UnitPath) || found.FirstResponsibleId == actor.StaffId))
                 throw new NotFoundException($"Case {query.CaseId}");
         }
         return await next();

@@ -24,7 +24,7 @@ public static class Accounts
     public static readonly TimeSpan Lockout = TimeSpan.FromMinutes(15);
     public const string DemoPassword = "Demo@2026";
 
-    private static readonly PasswordHasher<StaffMember> Hasher = new();
+    internal static readonly PasswordHasher<StaffMember> Hasher = new();
 
     public static IServiceCollection AddMediationAccounts(this IServiceCollection services)
     {
@@ -43,6 +43,7 @@ public static class Accounts
             cookie.Events.OnRedirectToAccessDenied = context => Status(context, StatusCodes.Status403Forbidden);
         });
         services.AddAuthorization();
+        services.AddScoped<AccountService>();
         return services;
     }
 
@@ -87,51 +88,15 @@ public static class Accounts
         return Results.Ok(new SignedIn(actor.StaffId, actor.DisplayName, actor.Role, actor.UnitId, unit?.Name ?? ""));
     }
 
-    private static async Task<IResult> SignInAsync(SignInRequest request, HttpContext context, MediationDbContext db, WriteGate gate, OrgTree tree, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> SignInAsync(SignInRequest request, HttpContext context, AccountService accounts, CancellationToken ct)
     {
-        static IResult Refused(string detail) => Results.Problem(statusCode: 401, title: "Sign-in refused", detail: detail);
-        const string wrong = "Wrong user name or password.";
-        if (string.IsNullOrWhiteSpace(request.UserName) || string.IsNullOrEmpty(request.Password))
-            return Refused(wrong);
-
-        var now = clock.GetUtcNow().UtcDateTime;
-        using (await gate.EnterAsync(ct))
-        {
-            var staff = await db.Staff.FirstOrDefaultAsync(s => s.UserName == request.UserName.Trim(), ct);
-            if (staff?.PasswordHash is null)
-                return Refused(wrong);
-            if (staff.IsLockedOut(now))
-                return Refused($"Too many failed attempts: the account is locked until {staff.LockedUntil!.Value.AddHours(8):yyyy-MM-dd HH:mm} (China time).");
-
-            var verdict = Hasher.VerifyHashedPassword(staff, staff.PasswordHash, request.Password);
-            if (verdict == PasswordVerificationResult.Failed)
-            {
-                staff.RecordFailedSignIn(now, MaxFailures, Lockout);
-                await db.SaveChangesAsync(ct);
-                return Refused(wrong);
-            }
-            if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
-                staff.SetPasswordHash(Hasher.HashPassword(staff, request.Password));
-            staff.RecordSignIn();
-            await db.SaveChangesAsync(ct);
-        }
-
-        var actor = await StaffDirectory.FindActorAsync(db, request.UserName.Trim(), ct) ?? throw new NotFoundException("Staff member");
-        Claim[] claims =
-        [
-            new(ClaimTypes.NameIdentifier, actor.StaffId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            new(ClaimTypes.Name, actor.DisplayName),
-            new(ClaimTypes.Role, actor.Role),
-            new("unit", actor.UnitId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            new("unitPath", actor.UnitPath),
-        ];
-        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
-            new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme)));
-        var unit = await tree.FindAsync(db, actor.UnitId, ct);
-        return Results.Ok(new SignedIn(actor.StaffId, actor.DisplayName, actor.Role, actor.UnitId, unit?.Name ?? ""));
+        var result = await accounts.SignInAsync(context, request.UserName, request.Password, ct);
+        return result.Refusal is { } refusal
+            ? Results.Problem(statusCode: 401, title: "Sign-in refused", detail: refusal)
+            : Results.Ok(result.SignedIn);
     }
 
-    private static Actor? ActorFrom(ClaimsPrincipal user)
+    internal static Actor? ActorFrom(ClaimsPrincipal user)
     {
         if (user.Identity?.IsAuthenticated != true
             || !long.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var staffId)
@@ -152,5 +117,54 @@ public static class Accounts
         foreach (var staff in without)
             staff.SetPasswordHash(hash);
         await db.SaveChangesAsync();
+    }
+}
+
+/// <summary>Checks a password, counts failures towards the lockout, and issues the session cookie.</summary>
+public sealed class AccountService(MediationDbContext db, WriteGate gate, OrgTree tree, TimeProvider clock)
+{
+    public sealed record Result(SignedIn? SignedIn, string? Refusal);
+
+    public async Task<Result> SignInAsync(HttpContext context, string userName, string password, CancellationToken ct)
+    {
+        const string wrong = "用户名或密码错误 / Wrong user name or password.";
+        if (string.IsNullOrWhiteSpace(userName) || string.IsNullOrEmpty(password))
+            return new(null, wrong);
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        using (await gate.EnterAsync(ct))
+        {
+            var staff = await db.Staff.FirstOrDefaultAsync(s => s.UserName == userName.Trim(), ct);
+            if (staff?.PasswordHash is null)
+                return new(null, wrong);
+            if (staff.IsLockedOut(now))
+                return new(null, $"账号已锁定 / The account is locked until {staff.LockedUntil!.Value.AddHours(8):yyyy-MM-dd HH:mm} (China time) after too many failed attempts.");
+
+            var verdict = Accounts.Hasher.VerifyHashedPassword(staff, staff.PasswordHash, password);
+            if (verdict == PasswordVerificationResult.Failed)
+            {
+                staff.RecordFailedSignIn(now, Accounts.MaxFailures, Accounts.Lockout);
+                await db.SaveChangesAsync(ct);
+                return new(null, wrong);
+            }
+            if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
+                staff.SetPasswordHash(Accounts.Hasher.HashPassword(staff, password));
+            staff.RecordSignIn();
+            await db.SaveChangesAsync(ct);
+        }
+
+        var actor = await StaffDirectory.FindActorAsync(db, userName.Trim(), ct) ?? throw new NotFoundException("Staff member");
+        Claim[] claims =
+        [
+            new(ClaimTypes.NameIdentifier, actor.StaffId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new(ClaimTypes.Name, actor.DisplayName),
+            new(ClaimTypes.Role, actor.Role),
+            new("unit", actor.UnitId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new("unitPath", actor.UnitPath),
+        ];
+        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
+            new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme)));
+        var unit = await tree.FindAsync(db, actor.UnitId, ct);
+        return new(new SignedIn(actor.StaffId, actor.DisplayName, actor.Role, actor.UnitId, unit?.Name ?? ""), null);
     }
 }

@@ -45,6 +45,10 @@ public static class Endpoints
             .WithSummary("Share of settled disputes settled at each level (小事不出村).");
         reports.MapGet("/digests", (DigestKind? kind, int? limit, IMediator m, CancellationToken ct) => m.Send(new ListDigests(kind, limit ?? 20), ct))
             .WithSummary("Weekly screening digests and fortnightly consultation agendas.");
+        api.MapGet("/feed/escalations", EscalationFeed.StreamAsync)
+            .WithTags("Reports").WithSummary("Server-sent events: each escalation in the viewer's scope as it happens.");
+        api.MapGet("/reports/dashboard", (IMediator m, CancellationToken ct) => m.Send(new Mediation.Application.Features.Reports.Dashboard.GetDashboard(), ct))
+            .WithTags("Reports").WithSummary("Escalations, overdue by level and district, escalations per week, cases by category.");
         api.MapGet("/inbox", (int? limit, IMediator m, CancellationToken ct) => m.Send(new GetInbox(limit ?? 100), ct))
             .WithTags("Reminders").WithSummary("What needs the signed-in person now, most urgent first.");
         app.MapGet("/api/workflow", (WorkflowCatalog catalog) => WorkflowView.Of(catalog.Current))

@@ -1,0 +1,121 @@
+using System.Globalization;
+using Mediation.Application.Features.Cases;
+using Mediation.Application.Features.Cases.AcceptCase;
+using Mediation.Application.Features.Cases.CloseCase;
+using Mediation.Application.Features.Cases.DeclineCase;
+using Mediation.Application.Features.Cases.GetCase;
+using Mediation.Application.Features.Cases.RecordFailure;
+using Mediation.Application.Features.Cases.RecordSession;
+using Mediation.Application.Features.Cases.ReopenCase;
+using Mediation.Application.Features.Cases.ResolveCase;
+using Mediation.Application.Features.Cases.TakeAction;
+using Mediation.Application.Features.Cases.WithdrawCase;
+using Mediation.Application.Features.Escalation.EscalateCase;
+using Mediation.Application.Features.Escalation.ReferOut;
+using Mediation.Application.Features.Workflow;
+using Mediation.Application.Pipeline;
+using Mediation.Domain.Cases;
+using Mediation.Workflows.Definitions;
+using MediatR;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Mediation.Web.Pages.Cases;
+
+/// <summary>A case: its facts, parties (masked unless the viewer holds it), timeline, and the actions allowed now.</summary>
+public sealed class CaseModel(IMediator mediator, WorkflowCatalog workflows, Ui.UiText text, TimeProvider clock) : PageModel
+{
+    public CaseDetails? Case { get; private set; }
+    public WorkflowDefinition Workflow { get; private set; } = null!;
+    public IReadOnlyList<TransitionDefinition> Actions { get; private set; } = [];
+    public string? Error { get; private set; }
+    public string? Message { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await LoadAsync(id, cancellationToken);
+            return Page();
+        }
+        catch (NotFoundException)
+        {
+            return NotFound();
+        }
+    }
+
+    public async Task<IActionResult> OnPostActAsync(long id, [FromForm] ActionForm form, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await mediator.Send(Command(id, form), cancellationToken);
+            return Redirect($"/cases/{id}");
+        }
+        catch (NotFoundException)
+        {
+            return NotFound();
+        }
+        catch (Exception ex) when (ex is DomainRuleException or RequestValidationException or AccessDeniedException)
+        {
+            Error = ex.Message;
+            await LoadAsync(id, cancellationToken);
+            return Page();
+        }
+    }
+
+    private IRequest<CaseChanged> Command(long id, ActionForm f)
+    {
+        var v = f.ExpectedVersion;
+        return f.Action switch
+        {
+            "accept" => new AcceptCase(id, v),
+            "decline" => new DeclineCase(id, v, f.Reason ?? ""),
+            "recordSession" => new RecordSession(id, v, clock.GetUtcNow().UtcDateTime, f.Place ?? "", f.Attendees ?? "", f.Summary ?? ""),
+            "resolve" => new ResolveCase(id, v, f.Terms ?? "", f.AcceptedByParties, DueDates(f.DueDates)),
+            "recordFailure" => new RecordFailure(id, v, f.Reason ?? ""),
+            "escalate" => new EscalateCase(id, v, f.Reason ?? ""),
+            "referOut" => new ReferOut(id, v, f.Target, f.ReceivingBody ?? "", f.Reason ?? ""),
+            "withdraw" => new WithdrawCase(id, v, f.Reason ?? ""),
+            "close" => new CloseCase(id, v, f.Method ?? "", f.Summary ?? ""),
+            "reopen" => new ReopenCase(id, v, f.Reason ?? ""),
+            _ => new TakeAction(id, v, f.Action ?? "", f.Reason),
+        };
+    }
+
+    private static List<DateOnly> DueDates(string? text) =>
+        (text ?? "").Split([',', '，', ' '], StringSplitOptions.RemoveEmptyEntries)
+            .Select(d => DateOnly.TryParse(d, CultureInfo.InvariantCulture, out var day) ? day
+                : throw new RequestValidationException([new FieldError("dueDates", $"'{d}' is not a date like 2026-12-31.")]))
+            .ToList();
+
+    private async Task LoadAsync(long id, CancellationToken cancellationToken)
+    {
+        Case = await mediator.Send(new GetCase(id), cancellationToken);
+        Workflow = workflows.Registry.Get(Case.WorkflowKey, Case.WorkflowVersion);
+        Actions = Case.AllowedActions.Select(a => Workflow.Transitions.First(t => t.Action == a)).ToList();
+    }
+
+    public string Title(LocalizedText title) => text.Of(title);
+
+    public string StateTitle(string state) => Workflow.States.FirstOrDefault(s => s.Id == state) is { } s ? text.Of(s.Title) : state;
+
+    public string LevelTitle(string level) => Workflow.Levels.FirstOrDefault(l => l.Id == level) is { } l ? text.Of(l.Title) : level;
+
+    public string ActionTitle(string action) => Workflow.Transitions.FirstOrDefault(t => t.Action == action) is { } t ? text.Of(t.Title) : action;
+}
+
+public sealed class ActionForm
+{
+    public string? Action { get; set; }
+    public int ExpectedVersion { get; set; }
+    public string? Reason { get; set; }
+    public string? Place { get; set; }
+    public string? Attendees { get; set; }
+    public string? Summary { get; set; }
+    public string? Terms { get; set; }
+    public bool AcceptedByParties { get; set; }
+    public string? DueDates { get; set; }
+    public ReferralTarget Target { get; set; }
+    public string? ReceivingBody { get; set; }
+    public string? Method { get; set; }
+}

@@ -1,0 +1,31 @@
+using Mediation.Application.Features.Cases.ListCases;
+using Mediation.Application.Features.Reports.Dashboard;
+using Mediation.Application.Features.Reports.SettlementShare;
+using Mediation.Application.Features.Workflow;
+using Mediation.Domain.Cases;
+using MediatR;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Mediation.Web.Pages;
+
+/// <summary>The petition office's view of the street: escalations as they happen, risks, overdue work, the settled share.</summary>
+[Authorize(Roles = "petitionOffice,centerDirector,centerMediator")]
+public sealed class DashboardModel(IMediator mediator, WorkflowCatalog workflows, Ui.UiText text) : PageModel
+{
+    public DashboardView? View { get; private set; }
+    public IReadOnlyList<CaseListItem> MajorOrHighRisk { get; private set; } = [];
+    public IReadOnlyList<(string Label, double Value, string Shown)> Settled { get; private set; } = [];
+
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+    {
+        View = await mediator.Send(new GetDashboard(), cancellationToken);
+        var major = (await mediator.Send(new ListCases(Major: true, Overdue: null, PageSize: 10), cancellationToken)).Items;
+        var high = (await mediator.Send(new ListCases(Risk: RiskLevel.High, PageSize: 10), cancellationToken)).Items;
+        MajorOrHighRisk = major.Concat(high).DistinctBy(c => c.Id).ToList();
+        var share = await mediator.Send(new SettlementShare(), cancellationToken);
+        Settled = share.Levels.Select(l => (text.English ? l.TitleEn : l.TitleZh, l.Share, $"{l.Share:P0} ({l.Settled})")).ToList();
+    }
+
+    public string LevelTitle(string level) => workflows.Current.Levels.FirstOrDefault(l => l.Id == level) is { } l ? text.Of(l.Title) : level;
+}

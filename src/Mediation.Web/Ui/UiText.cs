@@ -1,0 +1,133 @@
+namespace Mediation.Web.Ui;
+
+/// <summary>
+/// The screens' words: Chinese by default, English when the "lang" cookie says so. Domain values (states, levels,
+/// actions, roles) take their titles from the workflow definition instead.
+/// </summary>
+public sealed class UiText(IHttpContextAccessor http)
+{
+    private static readonly Dictionary<string, (string Zh, string En)> Words = new(StringComparer.Ordinal)
+    {
+        ["product"] = ("矛盾纠纷调处系统", "Dispute mediation"),
+        ["signIn"] = ("登录", "Sign in"),
+        ["signOut"] = ("退出", "Sign out"),
+        ["userName"] = ("用户名", "User name"),
+        ["password"] = ("密码", "Password"),
+        ["workbench"] = ("工作台", "Workbench"),
+        ["register"] = ("登记纠纷", "Register dispute"),
+        ["dashboard"] = ("信访办看板", "Petition office"),
+        ["workflow"] = ("流程", "Workflow"),
+        ["inbox"] = ("提醒", "Reminders"),
+        ["queue"] = ("本单位案件（按紧急程度）", "Our cases, most urgent first"),
+        ["followUpsToday"] = ("今日回访", "Follow-ups due today"),
+        ["caseNumber"] = ("案号", "Case number"),
+        ["summary"] = ("纠纷摘要", "Summary"),
+        ["description"] = ("纠纷详情", "Description"),
+        ["category"] = ("纠纷类型", "Category"),
+        ["channel"] = ("来源", "Channel"),
+        ["amount"] = ("涉及金额（元）", "Sum in dispute (yuan)"),
+        ["risk"] = ("风险等级", "Risk"),
+        ["state"] = ("状态", "State"),
+        ["level"] = ("层级", "Level"),
+        ["unit"] = ("承办单位", "Unit"),
+        ["deadline"] = ("办理时限", "Deadline"),
+        ["overdue"] = ("已超期", "Overdue"),
+        ["applicant"] = ("申请人", "Applicant"),
+        ["respondent"] = ("被申请人", "Respondent"),
+        ["name"] = ("姓名", "Name"),
+        ["phone"] = ("电话", "Phone"),
+        ["idNumber"] = ("身份证号", "ID number"),
+        ["address"] = ("住址", "Address"),
+        ["parties"] = ("当事人", "Parties"),
+        ["timeline"] = ("办理记录", "Timeline"),
+        ["actions"] = ("可办理操作", "Actions"),
+        ["none"] = ("无", "None"),
+        ["submit"] = ("提交", "Submit"),
+        ["reason"] = ("理由", "Reason"),
+        ["place"] = ("地点", "Place"),
+        ["attendees"] = ("参加人员", "Attendees"),
+        ["sessionSummary"] = ("调解情况", "What was said"),
+        ["terms"] = ("协议内容", "Agreement terms"),
+        ["acceptedByParties"] = ("双方已签字确认", "Accepted by the parties"),
+        ["dueDates"] = ("履行期限（逗号分隔，如 2026-12-31）", "Due dates (comma separated, e.g. 2026-12-31)"),
+        ["target"] = ("移交去向", "Refer to"),
+        ["receivingBody"] = ("接收单位", "Receiving body"),
+        ["feedbackMethod"] = ("告知方式", "How the applicant was told"),
+        ["feedbackSummary"] = ("告知内容", "What they were told"),
+        ["major"] = ("重大疑难", "Major"),
+        ["escalationFeed"] = ("实时上报动态", "Live escalations"),
+        ["majorAndHighRisk"] = ("重大疑难及高风险案件", "Major and high-risk cases"),
+        ["overdueByLevel"] = ("各层级超期案件", "Overdue by level"),
+        ["overdueByDistrict"] = ("各管区超期案件", "Overdue by district"),
+        ["settledShare"] = ("各层级化解占比（小事不出村）", "Share settled at each level"),
+        ["escalationsPerWeek"] = ("每周上报数", "Escalations per week"),
+        ["byCategory"] = ("案件类型分布", "Cases by category"),
+        ["saved"] = ("已保存", "Saved"),
+        ["noCases"] = ("暂无案件", "No cases"),
+        ["more"] = ("更多", "More"),
+        ["language"] = ("English", "中文"),
+        ["notAllowed"] = ("无权访问", "Not allowed"),
+        ["notFound"] = ("案件不存在或不在您的辖区内", "No such case in your area"),
+        ["addParty"] = ("另一位当事人（可选）", "Another party (optional)"),
+        ["levelsTable"] = ("层级与时限", "Levels and time limits"),
+        ["days"] = ("天", "days"),
+        ["workingDays"] = ("个工作日", "working days"),
+    };
+
+    public bool English => http.HttpContext?.Request.Cookies["lang"] == "en";
+
+    /// <summary>A validation message in the screen's language: the rule is told by the field it concerns.</summary>
+    public string FieldError(string field, string message)
+    {
+        if (English)
+            return message;
+        if (message.EndsWith("is required.", StringComparison.Ordinal))
+            return "此项必填";
+        return field switch
+        {
+            _ when field.EndsWith(".phone", StringComparison.Ordinal) => "电话号码格式不正确（7–20位数字）",
+            _ when field.EndsWith(".idNumber", StringComparison.Ordinal) => "身份证号码不正确（18位，校验位须正确）",
+            "amountInDispute" => "涉及金额不能为负数",
+            "parties" => "至少需要一名申请人",
+            _ => message,
+        };
+    }
+
+    public string this[string key] => Words.TryGetValue(key, out var w) ? (English ? w.En : w.Zh) : key;
+
+    public string Of(Mediation.Workflows.Definitions.LocalizedText text) => English ? text.En : text.Zh;
+
+    public string Time(DateTime? utc) => utc is { } t ? (t + Mediation.Workflows.Time.WorkingDayCalendar.ChinaOffset).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) : "—";
+
+    public string Enum<T>(T value)
+        where T : struct, System.Enum => EnumWords.TryGetValue($"{typeof(T).Name}.{value}", out var w) ? (English ? w.En : w.Zh) : value.ToString();
+
+    private static readonly Dictionary<string, (string Zh, string En)> EnumWords = new(StringComparer.Ordinal)
+    {
+        ["IntakeChannel.WalkIn"] = ("来访", "Walk-in"),
+        ["IntakeChannel.Phone"] = ("来电", "Phone"),
+        ["IntakeChannel.Letter"] = ("来信", "Letter"),
+        ["IntakeChannel.Online"] = ("网上", "Online"),
+        ["IntakeChannel.Hotline12345"] = ("12345转办", "12345 hotline"),
+        ["IntakeChannel.GridDiscovery"] = ("网格排查", "Grid discovery"),
+        ["IntakeChannel.DepartmentReferral"] = ("部门移交", "Department referral"),
+        ["DisputeCategory.Neighbour"] = ("邻里纠纷", "Neighbour"),
+        ["DisputeCategory.MarriageFamily"] = ("婚姻家庭", "Marriage & family"),
+        ["DisputeCategory.PropertyService"] = ("物业纠纷", "Property service"),
+        ["DisputeCategory.LandHomestead"] = ("土地/宅基地", "Land & homestead"),
+        ["DisputeCategory.LabourWages"] = ("劳动/欠薪", "Labour & wages"),
+        ["DisputeCategory.ContractDebt"] = ("合同/债务", "Contract & debt"),
+        ["DisputeCategory.Damages"] = ("损害赔偿", "Damages"),
+        ["DisputeCategory.LandAcquisitionDemolition"] = ("征地拆迁", "Land acquisition"),
+        ["DisputeCategory.Other"] = ("其他", "Other"),
+        ["RiskLevel.Low"] = ("低", "Low"),
+        ["RiskLevel.Medium"] = ("中", "Medium"),
+        ["RiskLevel.High"] = ("高", "High"),
+        ["ReferralTarget.Court"] = ("法院（诉调对接）", "Court"),
+        ["ReferralTarget.Police"] = ("公安（警调对接）", "Police"),
+        ["ReferralTarget.Arbitration"] = ("仲裁", "Arbitration"),
+        ["ReferralTarget.Department"] = ("政府部门", "Department"),
+        ["PartyRole.Applicant"] = ("申请人", "Applicant"),
+        ["PartyRole.Respondent"] = ("被申请人", "Respondent"),
+    };
+}
