@@ -2,7 +2,7 @@ using System.Globalization;
 using Mediation.Benchmarks;
 using Mediation.Infrastructure;
 
-// dotnet run -c Release --project bench/Mediation.Benchmarks [-- --lifecycles N --cases N --events-per-case N --skip-queries --skip-timers | --queries-only | --timers-only | --normal-only]
+// dotnet run -c Release --project bench/Mediation.Benchmarks [-- --lifecycles N --cases N --events-per-case N --skip-queries --skip-timers --skip-web | --queries-only | --timers-only | --web-only | --normal-only]
 var lifecycles = Option("--lifecycles", 1000);
 var cases = Option("--cases", 1_000_000);
 var eventsPerCase = Option("--events-per-case", 10);
@@ -10,6 +10,11 @@ var folder = Path.GetFullPath(Environment.GetEnvironmentVariable("MEDIATION_BENC
 Directory.CreateDirectory(folder);
 Console.WriteLine($"Mediation benchmark — {Environment.ProcessorCount} cores, .NET {Environment.Version}, data in {folder}");
 
+if (args.Contains("--web-only"))
+{
+    await LoadBenchmark.RunAsync(folder, Option("--web-cases", 100_000), 50, Option("--web-seconds", 30));
+    return;
+}
 if (args.Contains("--timers-only"))
 {
     await TimerBenchmark.RunAsync(folder, Option("--follow-ups", 100_000), 200, Option("--steady-seconds", 20), Option("--burst", 10_000));
@@ -33,6 +38,8 @@ Report.Figure("WAL + synchronous=NORMAL (may lose last commits)", normal.Pipelin
 
 if (!args.Contains("--skip-queries"))
     await QueryBenchmark.RunAsync(folder, cases, eventsPerCase);
+if (!args.Contains("--skip-web"))
+    await LoadBenchmark.RunAsync(folder, Option("--web-cases", 100_000), 50, Option("--web-seconds", 30));
 if (!args.Contains("--skip-timers"))
     await TimerBenchmark.RunAsync(folder, Option("--follow-ups", 100_000), 200, Option("--steady-seconds", 20), Option("--burst", 10_000));
 
