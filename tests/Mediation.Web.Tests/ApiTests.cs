@@ -160,3 +160,46 @@ public class ApiTests : IClassFixture<ApiHost>
         Assert.Contains("default-src 'self'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
     }
 }
+
+public class AdministrationApiTests(ApiHost host) : IClassFixture<ApiHost>
+{
+    [Fact]
+    public async Task AnAdministrator_AddsAVillagePointAndItsMediator_WhoThenRegistersThere()
+    {
+        var admin = await host.SignedInAs("admin");
+        var units = JsonDocument.Parse(await admin.GetStringAsync("/api/admin/units")).RootElement;
+        var station = units.EnumerateArray().First(u => u.GetProperty("kind").GetString() == "districtStation");
+
+        var added = await admin.PostAsJsonAsync("/api/admin/units", new { parentId = station.GetProperty("id").GetInt64(), name = "新村调解点", kind = "villagePoint" });
+        Assert.True(added.IsSuccessStatusCode, await added.Content.ReadAsStringAsync());
+        var unit = JsonDocument.Parse(await added.Content.ReadAsStringAsync()).RootElement;
+        Assert.StartsWith(station.GetProperty("path").GetString()!, unit.GetProperty("path").GetString()!, StringComparison.Ordinal);
+
+        var created = await admin.PostAsJsonAsync("/api/admin/staff", new { userName = "xincun-1", displayName = "钱学军", role = "villageMediator", unitId = unit.GetProperty("id").GetInt64(), password = "Xincun2026" });
+        Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+
+        var newcomer = host.CreateClient();
+        (await newcomer.PostAsJsonAsync("/api/session", new { userName = "xincun-1", password = "Xincun2026" })).EnsureSuccessStatusCode();
+        var registered = await newcomer.PostAsJsonAsync("/api/cases", new
+        {
+            channel = "walkIn", category = "landHomestead", summary = "宅基地边界争议", riskLevel = "low", riskSignals = "none",
+            parties = new object[] { new { role = "applicant", name = "钱保国" } },
+        });
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        var body = JsonDocument.Parse(await registered.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(unit.GetProperty("id").GetInt64(), body.GetProperty("unitId").GetInt64());
+    }
+
+    [Fact]
+    public async Task OnlyAdministratorsAdminister_AndWeakPasswordsAreRefused()
+    {
+        var mediator = await host.SignedInAs("cun07-1");
+        Assert.Equal(HttpStatusCode.Forbidden, (await mediator.GetAsync("/api/admin/staff")).StatusCode);
+
+        var admin = await host.SignedInAs("admin");
+        var weak = await admin.PostAsJsonAsync("/api/admin/staff", new { userName = "weak", displayName = "弱", role = "villageMediator", unitId = 3, password = "123" });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, weak.StatusCode);
+        Assert.Contains("password", await weak.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/cases/1")).StatusCode);
+    }
+}

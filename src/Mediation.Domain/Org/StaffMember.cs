@@ -50,6 +50,13 @@ public sealed class StaffMember
         }
     }
 
+    /// <summary>Another unit or role; they act as it from their next sign-in.</summary>
+    public void Assign(string role, long unitId)
+    {
+        Role = role;
+        UnitId = unitId;
+    }
+
     public void RecordSignIn()
     {
         FailedSignIns = 0;

@@ -44,6 +44,7 @@ public static class Accounts
         });
         services.AddAuthorization();
         services.AddScoped<AccountService>();
+        services.AddSingleton<Mediation.Application.Features.Administration.IPasswordHashing, IdentityPasswordHashing>();
         return services;
     }
 
@@ -167,4 +168,10 @@ public sealed class AccountService(MediationDbContext db, WriteGate gate, OrgTre
         var unit = await tree.FindAsync(db, actor.UnitId, ct);
         return new(new SignedIn(actor.StaffId, actor.DisplayName, actor.Role, actor.UnitId, unit?.Name ?? ""), null);
     }
+}
+
+/// <summary>ASP.NET Core Identity's salted, iterated hash for the application's account commands.</summary>
+internal sealed class IdentityPasswordHashing : Mediation.Application.Features.Administration.IPasswordHashing
+{
+    public string Hash(StaffMember staff, string password) => Accounts.Hasher.HashPassword(staff, password);
 }

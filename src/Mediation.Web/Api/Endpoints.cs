@@ -1,3 +1,4 @@
+using Mediation.Application.Features.Administration;
 using Mediation.Application.Features.Cases;
 using Mediation.Application.Features.Cases.AcceptCase;
 using Mediation.Application.Features.Cases.CloseCase;
@@ -51,6 +52,14 @@ public static class Endpoints
             .WithTags("Reports").WithSummary("Escalations, overdue by level and district, escalations per week, cases by category.");
         api.MapGet("/inbox", (int? limit, IMediator m, CancellationToken ct) => m.Send(new GetInbox(limit ?? 100), ct))
             .WithTags("Reminders").WithSummary("What needs the signed-in person now, most urgent first.");
+        var admin = api.MapGroup("/admin").WithTags("Administration");
+        admin.MapGet("/staff", (IMediator m, CancellationToken ct) => m.Send(new ListStaff(), ct)).WithSummary("Every account, by unit.");
+        admin.MapPost("/staff", (CreateStaff body, IMediator m, CancellationToken ct) => m.Send(body, ct)).WithSummary("Open an account.").ProducesValidationProblem(422);
+        admin.MapPost("/staff/{id:long}/assignment", (long id, AssignStaff body, IMediator m, CancellationToken ct) => m.Send(body with { StaffId = id }, ct)).WithSummary("Move someone to another unit or role.");
+        admin.MapPost("/staff/{id:long}/password", (long id, ResetPassword body, IMediator m, CancellationToken ct) => m.Send(body with { StaffId = id }, ct)).WithSummary("Set a new password and lift a lockout.");
+        admin.MapGet("/units", (IMediator m, CancellationToken ct) => m.Send(new ListUnits(), ct)).WithSummary("The org tree.");
+        admin.MapPost("/units", (AddUnit body, IMediator m, CancellationToken ct) => m.Send(body, ct)).WithSummary("Add a village point under a station, or a station under the center.");
+        admin.MapPost("/units/{id:long}/name", (long id, RenameUnit body, IMediator m, CancellationToken ct) => m.Send(body with { UnitId = id }, ct)).WithSummary("Rename a unit.");
         app.MapGet("/api/workflow", (WorkflowCatalog catalog) => WorkflowView.Of(catalog.Current))
             .WithTags("Workflow").WithSummary("The workflow definition new cases are registered under.");
     }

@@ -1,0 +1,186 @@
+using Mediation.Application.Features.Org;
+using Mediation.Application.Features.Workflow;
+using Mediation.Application.Persistence;
+using Mediation.Application.Pipeline;
+using Mediation.Domain.Org;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+
+namespace Mediation.Application.Features.Administration;
+
+/// <summary>Hashes passwords; the web host supplies ASP.NET Core Identity's hasher.</summary>
+public interface IPasswordHashing
+{
+    string Hash(StaffMember staff, string password);
+}
+
+internal static class AdminOnly
+{
+    public static readonly IReadOnlyList<string> Roles = [Actor.Roles.Administrator];
+
+    public static IEnumerable<FieldError> Password(string? password)
+    {
+        if (string.IsNullOrEmpty(password) || password.Length < 8 || !password.Any(char.IsDigit) || !password.Any(char.IsLetter))
+            yield return new("password", "A password has at least 8 characters, with letters and digits.");
+    }
+}
+
+public sealed record StaffView(long Id, string UserName, string DisplayName, string Role, long UnitId, string UnitName, bool LockedOut);
+
+public sealed record UnitView(long Id, string Code, string Name, string Kind, long? ParentId, string Path);
+
+/// <summary>Everyone's account, by unit.</summary>
+public sealed record ListStaff : IQuery<IReadOnlyList<StaffView>>, IRoleRestricted
+{
+    public IReadOnlyList<string> AllowedRoles => AdminOnly.Roles;
+}
+
+/// <summary>The org tree as configured.</summary>
+public sealed record ListUnits : IQuery<IReadOnlyList<UnitView>>, IRoleRestricted
+{
+    public IReadOnlyList<string> AllowedRoles => AdminOnly.Roles;
+}
+
+/// <summary>Opens an account for someone who works in a unit, with a role of the workflow definition.</summary>
+public sealed record CreateStaff(string UserName, string DisplayName, string Role, long UnitId, string Password) : ICommand<StaffView>, IRoleRestricted
+{
+    public IReadOnlyList<string> AllowedRoles => AdminOnly.Roles;
+}
+
+/// <summary>Moves someone to another unit or role.</summary>
+public sealed record AssignStaff(long StaffId, string Role, long UnitId) : ICommand<StaffView>, IRoleRestricted
+{
+    public IReadOnlyList<string> AllowedRoles => AdminOnly.Roles;
+}
+
+/// <summary>Sets a new password and lifts a lockout.</summary>
+public sealed record ResetPassword(long StaffId, string Password) : ICommand<StaffView>, IRoleRestricted
+{
+    public IReadOnlyList<string> AllowedRoles => AdminOnly.Roles;
+}
+
+/// <summary>Adds a unit under another: a village point under a station, a station under the center.</summary>
+public sealed record AddUnit(long ParentId, string Name, string Kind) : ICommand<UnitView>, IRoleRestricted
+{
+    public IReadOnlyList<string> AllowedRoles => AdminOnly.Roles;
+}
+
+public sealed record RenameUnit(long UnitId, string Name) : ICommand<UnitView>, IRoleRestricted
+{
+    public IReadOnlyList<string> AllowedRoles => AdminOnly.Roles;
+}
+
+internal sealed class CreateStaffValidator : IValidator<CreateStaff>
+{
+    public IEnumerable<FieldError> Validate(CreateStaff r) =>
+        Rules.Required(r.UserName, "userName", 60).Concat(Rules.Required(r.DisplayName, "displayName", 100)).Concat(Rules.Required(r.Role, "role", 40)).Concat(AdminOnly.Password(r.Password));
+}
+
+internal sealed class ResetPasswordValidator : IValidator<ResetPassword>
+{
+    public IEnumerable<FieldError> Validate(ResetPassword r) => AdminOnly.Password(r.Password);
+}
+
+internal sealed class AddUnitValidator : IValidator<AddUnit>
+{
+    public IEnumerable<FieldError> Validate(AddUnit r) =>
+        Rules.Required(r.Name, "name", 100).Concat(OrgUnitKind.All.Contains(r.Kind) ? [] : [new FieldError("kind", $"Kind is one of: {string.Join(", ", OrgUnitKind.All)}.")]);
+}
+
+internal sealed class RenameUnitValidator : IValidator<RenameUnit>
+{
+    public IEnumerable<FieldError> Validate(RenameUnit r) => Rules.Required(r.Name, "name", 100);
+}
+
+internal sealed class AdministrationHandlers(MediationDbContext db, OrgTree tree, WorkflowCatalog workflows, IPasswordHashing passwords, TimeProvider clock) :
+    IRequestHandler<ListStaff, IReadOnlyList<StaffView>>,
+    IRequestHandler<ListUnits, IReadOnlyList<UnitView>>,
+    IRequestHandler<CreateStaff, StaffView>,
+    IRequestHandler<AssignStaff, StaffView>,
+    IRequestHandler<ResetPassword, StaffView>,
+    IRequestHandler<AddUnit, UnitView>,
+    IRequestHandler<RenameUnit, UnitView>
+{
+    public async Task<IReadOnlyList<StaffView>> Handle(ListStaff request, CancellationToken cancellationToken)
+    {
+        var units = await tree.GetAsync(db, cancellationToken);
+        var staff = await db.Staff.AsNoTracking().OrderBy(s => s.UnitId).ThenBy(s => s.UserName).ToListAsync(cancellationToken);
+        return staff.Select(s => View(s, units)).ToList();
+    }
+
+    public async Task<IReadOnlyList<UnitView>> Handle(ListUnits request, CancellationToken cancellationToken) =>
+        (await tree.GetAsync(db, cancellationToken)).Units.OrderBy(u => u.Path, StringComparer.Ordinal).Select(View).ToList();
+
+    public async Task<StaffView> Handle(CreateStaff request, CancellationToken cancellationToken)
+    {
+        await CheckRoleAndUnit(request.Role, request.UnitId, cancellationToken);
+        var userName = request.UserName.Trim();
+        if (await db.Staff.AnyAsync(s => s.UserName == userName, cancellationToken))
+            throw new RequestValidationException([new FieldError("userName", $"The user name '{userName}' is taken.")]);
+        var staff = new StaffMember(0, userName, request.DisplayName.Trim(), request.Role, request.UnitId);
+        staff.SetPasswordHash(passwords.Hash(staff, request.Password));
+        db.Staff.Add(staff);
+        await db.SaveChangesAsync(cancellationToken);
+        return View(staff, await tree.GetAsync(db, cancellationToken));
+    }
+
+    public async Task<StaffView> Handle(AssignStaff request, CancellationToken cancellationToken)
+    {
+        await CheckRoleAndUnit(request.Role, request.UnitId, cancellationToken);
+        var staff = await db.Staff.FirstOrDefaultAsync(s => s.Id == request.StaffId, cancellationToken) ?? throw new NotFoundException($"Staff member {request.StaffId}");
+        staff.Assign(request.Role, request.UnitId);
+        await db.SaveChangesAsync(cancellationToken);
+        return View(staff, await tree.GetAsync(db, cancellationToken));
+    }
+
+    public async Task<StaffView> Handle(ResetPassword request, CancellationToken cancellationToken)
+    {
+        var staff = await db.Staff.FirstOrDefaultAsync(s => s.Id == request.StaffId, cancellationToken) ?? throw new NotFoundException($"Staff member {request.StaffId}");
+        staff.SetPasswordHash(passwords.Hash(staff, request.Password));
+        await db.SaveChangesAsync(cancellationToken);
+        return View(staff, await tree.GetAsync(db, cancellationToken));
+    }
+
+    public async Task<UnitView> Handle(AddUnit request, CancellationToken cancellationToken)
+    {
+        var parent = await db.OrgUnits.FirstOrDefaultAsync(u => u.Id == request.ParentId, cancellationToken) ?? throw new NotFoundException($"Unit {request.ParentId}");
+        var expectedParent = request.Kind switch
+        {
+            OrgUnitKind.VillagePoint => OrgUnitKind.DistrictStation,
+            OrgUnitKind.DistrictStation => OrgUnitKind.StreetCenter,
+            _ => null,
+        };
+        if (expectedParent != parent.Kind)
+            throw new RequestValidationException([new FieldError("parentId", $"A {request.Kind} belongs under a {expectedParent ?? "nothing: a street center is the root"}, not under a {parent.Kind}.")]);
+
+        var id = await db.OrgUnits.MaxAsync(u => u.Id, cancellationToken) + 1;
+        var siblings = await db.OrgUnits.CountAsync(u => u.ParentId == parent.Id, cancellationToken);
+        var unit = new OrgUnit(id, $"{parent.Code}-{siblings + 1:D2}", request.Name.Trim(), request.Kind, parent);
+        db.OrgUnits.Add(unit);
+        await db.SaveChangesAsync(cancellationToken);
+        tree.Invalidate();
+        return View(unit);
+    }
+
+    public async Task<UnitView> Handle(RenameUnit request, CancellationToken cancellationToken)
+    {
+        var unit = await db.OrgUnits.FirstOrDefaultAsync(u => u.Id == request.UnitId, cancellationToken) ?? throw new NotFoundException($"Unit {request.UnitId}");
+        unit.Rename(request.Name.Trim());
+        await db.SaveChangesAsync(cancellationToken);
+        tree.Invalidate();
+        return View(unit);
+    }
+
+    private async Task CheckRoleAndUnit(string role, long unitId, CancellationToken cancellationToken)
+    {
+        if (!workflows.Current.HasRole(role))
+            throw new RequestValidationException([new FieldError("role", $"'{role}' is not a role of the workflow definition.")]);
+        if (await tree.FindAsync(db, unitId, cancellationToken) is null)
+            throw new RequestValidationException([new FieldError("unitId", $"No unit {unitId}.")]);
+    }
+
+    private StaffView View(StaffMember s, OrgTree.Snapshot units) =>
+        new(s.Id, s.UserName, s.DisplayName, s.Role, s.UnitId, units.Find(s.UnitId)?.Name ?? "", s.IsLockedOut(clock.GetUtcNow().UtcDateTime));
+
+    private static UnitView View(OrgUnit u) => new(u.Id, u.Code, u.Name, u.Kind, u.ParentId, u.Path);
+}
