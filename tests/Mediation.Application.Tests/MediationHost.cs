@@ -55,6 +55,7 @@ public sealed class MediationHost : IAsyncDisposable
         services.AddSingleton<TimeProvider>(Clock);
         var options = new MediationOptions { ConnectionString = DatabaseFile, WorkflowsPath = WorkflowsPath };
         services.AddMediation(options);
+        services.AddSingleton<Features.Administration.IPasswordHashing, IdentityHashing>();
         if (_recurringWork)
             Infrastructure.Scheduling.RecurringWork.AddMediationRecurringWork(services, options, Clock);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
@@ -119,6 +120,19 @@ public sealed class MediationHost : IAsyncDisposable
             // A leftover temp folder is harmless; failing the test over it is not.
         }
     }
+}
+
+/// <summary>The web host's hasher (ASP.NET Core Identity's), for hosts composed without the web.</summary>
+internal sealed class IdentityHashing : Features.Administration.IPasswordHashing
+{
+    private readonly Microsoft.AspNetCore.Identity.PasswordHasher<Domain.Org.StaffMember> _hasher = new();
+
+    public string Hash(Domain.Org.StaffMember staff, string password) => _hasher.HashPassword(staff, password);
+
+    public Features.Administration.PasswordCheck Check(Domain.Org.StaffMember staff, string hash, string password) =>
+        _hasher.VerifyHashedPassword(staff, hash, password) == Microsoft.AspNetCore.Identity.PasswordVerificationResult.Failed
+            ? Features.Administration.PasswordCheck.Wrong
+            : Features.Administration.PasswordCheck.Right;
 }
 
 /// <summary>A clock the test moves by hand.</summary>

@@ -5,7 +5,7 @@ using Mediation.Application.Pipeline;
 using Mediation.Domain.Org;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Identity;
+using Mediation.Application.Features.Administration;
 using Microsoft.EntityFrameworkCore;
 
 namespace Mediation.Web.Accounts;
@@ -24,7 +24,6 @@ public static class Accounts
     public static readonly TimeSpan Lockout = TimeSpan.FromMinutes(15);
     public const string DemoPassword = "Demo@2026";
 
-    internal static readonly PasswordHasher<StaffMember> Hasher = new();
 
     public static IServiceCollection AddMediationAccounts(this IServiceCollection services)
     {
@@ -44,7 +43,7 @@ public static class Accounts
         });
         services.AddAuthorization();
         services.AddScoped<AccountService>();
-        services.AddSingleton<Mediation.Application.Features.Administration.IPasswordHashing, IdentityPasswordHashing>();
+        services.AddSingleton<IPasswordHashing, IdentityPasswordHashing>();
         return services;
     }
 
@@ -114,7 +113,7 @@ public static class Accounts
         var without = await db.Staff.Where(s => s.PasswordHash == null).ToListAsync();
         if (without.Count == 0)
             return;
-        var hash = Hasher.HashPassword(without[0], DemoPassword);
+        var hash = scope.ServiceProvider.GetRequiredService<IPasswordHashing>().Hash(without[0], DemoPassword);
         foreach (var staff in without)
             staff.SetPasswordHash(hash);
         await db.SaveChangesAsync();
@@ -122,7 +121,7 @@ public static class Accounts
 }
 
 /// <summary>Checks a password, counts failures towards the lockout, and issues the session cookie.</summary>
-public sealed class AccountService(MediationDbContext db, WriteGate gate, OrgTree tree, TimeProvider clock)
+public sealed class AccountService(MediationDbContext db, WriteGate gate, OrgTree tree, IPasswordHashing passwords, TimeProvider clock)
 {
     public sealed record Result(SignedIn? SignedIn, string? Refusal);
 
@@ -141,15 +140,15 @@ public sealed class AccountService(MediationDbContext db, WriteGate gate, OrgTre
             if (staff.IsLockedOut(now))
                 return new(null, $"账号已锁定 / The account is locked until {staff.LockedUntil!.Value.AddHours(8):yyyy-MM-dd HH:mm} (China time) after too many failed attempts.");
 
-            var verdict = Accounts.Hasher.VerifyHashedPassword(staff, staff.PasswordHash, password);
-            if (verdict == PasswordVerificationResult.Failed)
+            var verdict = passwords.Check(staff, staff.PasswordHash, password);
+            if (verdict == PasswordCheck.Wrong)
             {
                 staff.RecordFailedSignIn(now, Accounts.MaxFailures, Accounts.Lockout);
                 await db.SaveChangesAsync(ct);
                 return new(null, wrong);
             }
-            if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
-                staff.SetPasswordHash(Accounts.Hasher.HashPassword(staff, password));
+            if (verdict == PasswordCheck.RightButRehash)
+                staff.SetPasswordHash(passwords.Hash(staff, password));
             staff.RecordSignIn();
             await db.SaveChangesAsync(ct);
         }
@@ -170,8 +169,3 @@ public sealed class AccountService(MediationDbContext db, WriteGate gate, OrgTre
     }
 }
 
-/// <summary>ASP.NET Core Identity's salted, iterated hash for the application's account commands.</summary>
-internal sealed class IdentityPasswordHashing : Mediation.Application.Features.Administration.IPasswordHashing
-{
-    public string Hash(StaffMember staff, string password) => Accounts.Hasher.HashPassword(staff, password);
-}

@@ -8,10 +8,21 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Mediation.Application.Features.Administration;
 
-/// <summary>Hashes passwords; the web host supplies ASP.NET Core Identity's hasher.</summary>
+/// <summary>Hashes and checks passwords (ASP.NET Core Identity's hasher, supplied by the infrastructure).</summary>
 public interface IPasswordHashing
 {
     string Hash(StaffMember staff, string password);
+
+    PasswordCheck Check(StaffMember staff, string hash, string password);
+}
+
+public enum PasswordCheck
+{
+    Wrong,
+    Right,
+
+    /// <summary>Right, but hashed with weaker settings than today's: hash it again.</summary>
+    RightButRehash,
 }
 
 internal static class AdminOnly
