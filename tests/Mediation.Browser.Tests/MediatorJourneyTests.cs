@@ -51,6 +51,12 @@ public partial class MediatorJourneyTests(RunningProduct product) : IClassFixtur
         await Act(station, "close", ("method", "电话"), ("summary", "已告知申请人调解结果"));
         await Expect(station.Locator("#case-state")).ToContainTextAsync("已结案");
         await Expect(station.Locator("#timeline")).ToContainTextAsync("结案反馈");
+        // Closing scheduled the follow-up visits (回访); the first is recorded from the case page.
+        var visit = station.Locator("#follow-ups [data-follow-up]").First;
+        await visit.Locator("[name=method]").FillAsync("电话回访");
+        await Submit(station, visit.Locator("button[type=submit]"));
+        await Expect(station.Locator("#follow-ups")).ToContainTextAsync("满意");
+        await Expect(station.Locator("#timeline")).ToContainTextAsync("记录回访");
         await RunningProduct.Screenshot(station, "case-closed");
 
         await station.GotoAsync(product.BaseUrl + "/workflow");

@@ -11,7 +11,11 @@ using Mediation.Application.Features.Cases.ResolveCase;
 using Mediation.Application.Features.Cases.TakeAction;
 using Mediation.Application.Features.Cases.WithdrawCase;
 using Mediation.Application.Features.Escalation.EscalateCase;
+using Mediation.Application.Features.Deadlines.ResumeCase;
+using Mediation.Application.Features.Deadlines.SuspendCase;
 using Mediation.Application.Features.Escalation.ReferOut;
+using Mediation.Application.Features.FollowUps.RecordFollowUp;
+using Mediation.Domain.FollowUps;
 using Mediation.Application.Features.Workflow;
 using Mediation.Application.Pipeline;
 using Mediation.Domain.Cases;
@@ -44,11 +48,23 @@ public sealed class CaseModel(IMediator mediator, WorkflowCatalog workflows, Ui.
         }
     }
 
-    public async Task<IActionResult> OnPostActAsync(long id, [FromForm] ActionForm form, CancellationToken cancellationToken)
+    public Task<IActionResult> OnPostActAsync(long id, [FromForm] ActionForm form, CancellationToken cancellationToken) =>
+        RunAsync(id, Command(id, form), cancellationToken);
+
+    public async Task<IActionResult> OnPostFollowUpAsync(long id, [FromForm] FollowUpForm form, CancellationToken cancellationToken) =>
+        await RunAsync(id, new RecordFollowUp(id, form.ExpectedVersion, form.FollowUpId, form.Method ?? "", form.Satisfaction, form.Performance, form.Notes), cancellationToken);
+
+    public async Task<IActionResult> OnPostClockAsync(long id, [FromForm] ActionForm form, CancellationToken cancellationToken) =>
+        await RunAsync(id, form.Action == "resume" ? new ResumeCase(id, form.ExpectedVersion) : new SuspendCase(id, form.ExpectedVersion, form.Reason ?? ""), cancellationToken);
+
+    public bool MaySuspend => Case is { MayAct: true } c && Workflow.State(c.State).ClockRuns
+        && Workflow.Clock.SuspendRoles.Contains(HttpContext.RequestServices.GetRequiredService<ActorContext>().Current.Role);
+
+    private async Task<IActionResult> RunAsync(long id, IRequest<CaseChanged> command, CancellationToken cancellationToken)
     {
         try
         {
-            await mediator.Send(Command(id, form), cancellationToken);
+            await mediator.Send(command, cancellationToken);
             return Redirect($"/cases/{id}");
         }
         catch (NotFoundException)
@@ -101,7 +117,7 @@ public sealed class CaseModel(IMediator mediator, WorkflowCatalog workflows, Ui.
 
     public string LevelTitle(string level) => Workflow.Levels.FirstOrDefault(l => l.Id == level) is { } l ? text.Of(l.Title) : level;
 
-    public string ActionTitle(string action) => Workflow.Transitions.FirstOrDefault(t => t.Action == action) is { } t ? text.Of(t.Title) : action;
+    public string ActionTitle(string action) => Workflow.Transitions.FirstOrDefault(t => t.Action == action) is { } t ? text.Of(t.Title) : text["action." + action];
 }
 
 public sealed class ActionForm
@@ -118,4 +134,14 @@ public sealed class ActionForm
     public ReferralTarget Target { get; set; }
     public string? ReceivingBody { get; set; }
     public string? Method { get; set; }
+}
+
+public sealed class FollowUpForm
+{
+    public long FollowUpId { get; set; }
+    public int ExpectedVersion { get; set; }
+    public string? Method { get; set; }
+    public Satisfaction Satisfaction { get; set; }
+    public Performance Performance { get; set; }
+    public string? Notes { get; set; }
 }

@@ -40,7 +40,13 @@ public sealed record CaseDetails(
     IReadOnlyList<SessionView> Sessions,
     AgreementView? Agreement,
     IReadOnlyList<TimelineEntry> Timeline,
-    IReadOnlyList<string> AllowedActions);
+    IReadOnlyList<string> AllowedActions,
+    IReadOnlyList<FollowUpView> FollowUps,
+    bool Suspended,
+    bool MayAct);
+
+public sealed record FollowUpView(long Id, DateOnly DueOn, string Reason, Mediation.Domain.FollowUps.FollowUpStatus Status, bool Overdue,
+    string? Method, Mediation.Domain.FollowUps.Satisfaction? Satisfaction, Mediation.Domain.FollowUps.Performance? Performance, string? Notes);
 
 public sealed record PartyView(PartyRole Role, string Name, string? Phone, string? IdNumber, string? Address);
 
@@ -69,6 +75,8 @@ internal sealed class GetCaseHandler(MediationDbContext db, WorkflowCatalog work
             .Select(e => new TimelineEntry(e.Sequence, e.OccurredAt, e.Action, e.FromState, e.ToState, e.FromLevel, e.Level, e.FromUnitId, e.UnitId, e.ActorId, e.ActorName, e.ActorRole, e.Payload))
             .ToListAsync(cancellationToken);
 
+        var now = clock.GetUtcNow().UtcDateTime;
+        var visits = await db.FollowUps.AsNoTracking().Where(f => f.CaseId == c.Id).OrderBy(f => f.DueAt).ToListAsync(cancellationToken);
         var actor = actors.Current;
         var holds = actor.MayActOn(c.UnitId);
 
@@ -90,6 +98,9 @@ internal sealed class GetCaseHandler(MediationDbContext db, WorkflowCatalog work
             c.Sessions.OrderBy(s => s.HeldAt).Select(s => new SessionView(s.HeldAt, s.Place, s.Attendees, s.Summary, s.MediatorId)).ToList(),
             c.Agreement is { } a ? new AgreementView(a.Terms, a.AcceptedByParties, a.DueDates, a.SignedAt) : null,
             timeline,
-            allowed);
+            allowed,
+            visits.Select(f => new FollowUpView(f.Id, f.DueOn, f.Reason, f.Status, f.IsOverdue(now), f.Method, f.Satisfaction, f.Performance, f.Notes)).ToList(),
+            c.IsSuspended,
+            holds);
     }
 }
