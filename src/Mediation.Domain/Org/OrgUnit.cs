@@ -40,8 +40,6 @@ public sealed class OrgUnit
     public long? ParentId { get; private set; }
     public string Path { get; private set; }
 
-    public bool Contains(string path) => path.StartsWith(Path, StringComparison.Ordinal);
-
     /// <summary>The id of the tree's root (the street center) read off the path.</summary>
     public long RootId => long.Parse(Path.AsSpan(1, Path.IndexOf('/', 1) - 1), System.Globalization.CultureInfo.InvariantCulture);
 

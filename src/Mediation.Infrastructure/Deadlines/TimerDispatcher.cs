@@ -25,15 +25,6 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider cl
     // Timers fired per transaction: a burst costs one commit per hundred, not one per timer.
     private const int PerTransaction = 100;
 
-    private readonly SemaphoreSlim _wake = new(0, 1);
-
-    /// <summary>Cuts a sleep short, e.g. when a command has just written a timer due soon.</summary>
-    public void Wake()
-    {
-        if (_wake.CurrentCount == 0)
-            _wake.Release();
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -45,7 +36,7 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider cl
                 var next = await NextDueAsync(stoppingToken);
                 var sleep = next is { } due ? due - clock.GetUtcNow().UtcDateTime : LongestSleep;
                 sleep = sleep < TimeSpan.Zero ? TimeSpan.Zero : sleep > LongestSleep ? LongestSleep : sleep;
-                await Task.WhenAny(Task.Delay(sleep, clock, stoppingToken), _wake.WaitAsync(stoppingToken));
+                await Task.Delay(sleep, clock, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -103,12 +94,5 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider cl
             .Where(t => t.Status == TimerStatus.Pending)
             .OrderBy(t => t.DueAt).Select(t => (DateTime?)t.DueAt)
             .FirstOrDefaultAsync(cancellationToken);
-    }
-
-    public override void Dispose()
-    {
-        _wake.Dispose();
-        base.Dispose();
-        GC.SuppressFinalize(this);
     }
 }

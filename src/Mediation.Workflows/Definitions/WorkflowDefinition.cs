@@ -100,10 +100,7 @@ public sealed class WorkflowDefinition
     public override string ToString() => $"{Key} v{Version}";
 }
 
-public sealed record LocalizedText(string Zh, string En)
-{
-    public string In(string language) => language.StartsWith("en", StringComparison.OrdinalIgnoreCase) ? En : Zh;
-}
+public sealed record LocalizedText(string Zh, string En);
 
 public sealed record RoleDefinition(string Id, LocalizedText Title);
 

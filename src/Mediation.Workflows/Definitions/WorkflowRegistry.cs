@@ -25,6 +25,4 @@ public sealed class WorkflowRegistry
         _all.TryGetValue((key, version), out var definition)
             ? definition
             : throw new KeyNotFoundException($"Workflow '{key}' version {version} is not loaded; a running case needs it (keep old versions' files under workflows/).");
-
-    public bool Contains(string key, int version) => _all.ContainsKey((key, version));
 }
