@@ -81,7 +81,7 @@ public partial class MediatorJourneyTests(RunningProduct product) : IClassFixtur
         await Expect(phone.Locator("label[for=Summary]")).ToHaveTextAsync("纠纷摘要");
         await RunningProduct.Screenshot(phone, "register-phone");
 
-        await phone.ClickAsync("header.top a[href^='/lang']");
+        await RunningProduct.NewDocumentAfter(phone, () => phone.ClickAsync("header.top a[href^='/lang']"));
         await Expect(phone.Locator("label[for=Summary]")).ToHaveTextAsync("Summary");
         await phone.FillAsync("#Summary", "Noise from a workshop at night");
         await phone.FillAsync("#Parties_0_Name", "赵立新");
@@ -107,14 +107,7 @@ public partial class MediatorJourneyTests(RunningProduct product) : IClassFixtur
         await Expect(page.Locator("#action-error")).ToHaveCountAsync(0);
     }
 
-    // A form post answers with a page or redirects to one; either way the next document that is not a redirect is it.
-    private static async Task Submit(IPage page, ILocator button)
-    {
-        var document = page.WaitForResponseAsync(r => r.Request.ResourceType == "document" && r.Status != 302);
-        await button.ClickAsync();
-        await document;
-        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
-    }
+    private static Task Submit(IPage page, ILocator button) => RunningProduct.NewDocumentAfter(page, () => button.ClickAsync());
 
     [GeneratedRegex(@"/cases/\d+$")]
     private static partial Regex CasePage();

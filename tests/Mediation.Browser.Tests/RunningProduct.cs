@@ -62,9 +62,20 @@ public sealed class RunningProduct : IAsyncLifetime
         await page.GotoAsync(BaseUrl + "/signin");
         await page.FillAsync("#UserName", userName);
         await page.FillAsync("#Password", "Demo@2026");
-        await page.ClickAsync("#signin button[type=submit]");
-        await page.WaitForURLAsync(BaseUrl + "/");
+        await NewDocumentAfter(page, () => page.ClickAsync("#signin button[type=submit]"));
+        Assert.Equal(BaseUrl + "/", page.Url);
         return page;
+    }
+
+    /// <summary>
+    /// Does something that loads a new page (a form post answered by a page or a redirect) and waits until a new
+    /// document has replaced the marked one and finished loading; waiting on load events around the navigation races.
+    /// </summary>
+    public static async Task NewDocumentAfter(IPage page, Func<Task> action)
+    {
+        await page.EvaluateAsync("() => { window.__before = true; }");
+        await action();
+        await page.WaitForFunctionAsync("() => window.__before === undefined && document.readyState === 'complete'");
     }
 
     public static Task Screenshot(IPage page, string name) =>
