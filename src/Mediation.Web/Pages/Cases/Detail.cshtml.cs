@@ -27,7 +27,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Mediation.Web.Pages.Cases;
 
 /// <summary>A case: its facts, parties (masked unless the viewer holds it), timeline, and the actions allowed now.</summary>
-public sealed class CaseModel(IMediator mediator, WorkflowCatalog workflows, Ui.UiText text, TimeProvider clock) : PageModel
+public sealed class CaseModel(IMediator mediator, WorkflowCatalog workflows, ActorContext actors, Ui.UiText text, TimeProvider clock) : PageModel
 {
     public CaseDetails? Case { get; private set; }
     public WorkflowDefinition Workflow { get; private set; } = null!;
@@ -58,7 +58,7 @@ public sealed class CaseModel(IMediator mediator, WorkflowCatalog workflows, Ui.
         await RunAsync(id, form.Action == "resume" ? new ResumeCase(id, form.ExpectedVersion) : new SuspendCase(id, form.ExpectedVersion, form.Reason ?? ""), cancellationToken);
 
     public bool MaySuspend => Case is { MayAct: true } c && Workflow.State(c.State).ClockRuns
-        && Workflow.Clock.SuspendRoles.Contains(HttpContext.RequestServices.GetRequiredService<ActorContext>().Current.Role);
+        && Workflow.Clock.SuspendRoles.Contains(actors.Current.Role);
 
     private async Task<IActionResult> RunAsync(long id, IRequest<CaseChanged> command, CancellationToken cancellationToken)
     {

@@ -74,9 +74,11 @@ internal sealed class GetDashboardHandler(MediationDbContext db, OrgTree tree, A
         var events = db.CaseEvents.AsNoTracking().Where(e => GetDashboard.EscalationActions.Contains(e.Action));
         if (after is { } afterId)
             events = events.Where(e => e.Id > afterId);
-        var rows = await events.OrderByDescending(e => e.Id).Take(20)
+        // Scope first, then the latest twenty: taking twenty street-wide first would leave a station with fewer.
+        var rows = await events
             .Join(db.Cases.Where(c => c.UnitPath.StartsWith(scopePath)), e => e.CaseId, c => c.Id,
                 (e, c) => new { e.Id, e.CaseId, c.CaseNumber, c.Summary, e.FromLevel, e.Level, e.UnitId, e.OccurredAt, e.ActorName, c.IsMajor })
+            .OrderByDescending(r => r.Id).Take(20)
             .ToListAsync(cancellationToken);
         return rows.Select(r => new Escalation(r.Id, r.CaseId, r.CaseNumber, r.Summary, r.FromLevel, r.Level, units.Find(r.UnitId)?.Name ?? "", r.OccurredAt, r.ActorName, r.IsMajor)).ToList();
     }
