@@ -49,7 +49,8 @@ public static class Accounts
 
     private static Task Status(RedirectContext<CookieAuthenticationOptions> context, int status)
     {
-        if (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
+        // A page the role may not open is a 403 (shown by the status page), not a redirect to a page that does not exist.
+        if (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal) || status == StatusCodes.Status403Forbidden)
             context.Response.StatusCode = status;
         else
             context.Response.Redirect(context.RedirectUri);

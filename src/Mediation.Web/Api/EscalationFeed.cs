@@ -18,27 +18,33 @@ internal static class EscalationFeed
     {
         var actor = actors.Current;
         var last = long.TryParse(context.Request.Headers["Last-Event-ID"], out var resumed) ? resumed : after ?? 0;
+        var aborted = context.RequestAborted;
+
+        async Task<IReadOnlyList<Escalation>> NewerAsync()
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<ActorContext>().Use(actor);
+            return (await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new GetDashboard(last), aborted)).Escalations;
+        }
+
+        // The first read happens before the stream opens, so a viewer without a scope is refused with a status, not a dead stream.
+        var fresh = await NewerAsync();
         context.Response.Headers.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
-        var aborted = context.RequestAborted;
         await context.Response.WriteAsync(": connected\n\n", aborted);
         await context.Response.Body.FlushAsync(aborted);
         try
         {
             while (!aborted.IsCancellationRequested)
             {
-                await using (var scope = scopes.CreateAsyncScope())
+                foreach (var e in fresh.OrderBy(e => e.EventId))
                 {
-                    scope.ServiceProvider.GetRequiredService<ActorContext>().Use(actor);
-                    var fresh = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new GetDashboard(last), aborted);
-                    foreach (var e in fresh.Escalations.OrderBy(e => e.EventId))
-                    {
-                        await context.Response.WriteAsync($"id: {e.EventId}\ndata: {JsonSerializer.Serialize(e, Json)}\n\n", aborted);
-                        last = Math.Max(last, e.EventId);
-                    }
+                    await context.Response.WriteAsync($"id: {e.EventId}\ndata: {JsonSerializer.Serialize(e, Json)}\n\n", aborted);
+                    last = Math.Max(last, e.EventId);
                 }
                 await context.Response.Body.FlushAsync(aborted);
                 await Task.Delay(Poll, clock, aborted);
+                fresh = await NewerAsync();
             }
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)

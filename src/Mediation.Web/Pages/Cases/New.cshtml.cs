@@ -18,7 +18,7 @@ public sealed class PartyForm
 }
 
 /// <summary>登记纠纷: the form sends the same RegisterCase command as the API; a double submit makes one case.</summary>
-public sealed class NewCaseModel(IMediator mediator, Ui.UiText text) : PageModel
+public sealed class NewCaseModel(IMediator mediator, Ui.UiText text, ActorContext actors, Mediation.Application.Features.Workflow.WorkflowCatalog workflows) : PageModel
 {
     [BindProperty] public IntakeChannel Channel { get; set; } = IntakeChannel.WalkIn;
     [BindProperty] public DisputeCategory Category { get; set; } = DisputeCategory.Neighbour;
@@ -30,6 +30,13 @@ public sealed class NewCaseModel(IMediator mediator, Ui.UiText text) : PageModel
     [BindProperty] public string IdempotencyKey { get; set; } = Guid.NewGuid().ToString("N");
 
     private Dictionary<string, string> _errors = new(StringComparer.OrdinalIgnoreCase);
+
+    // The form is refused to a role the definition does not let register (the petition office, administrators).
+    public override void OnPageHandlerExecuting(Microsoft.AspNetCore.Mvc.Filters.PageHandlerExecutingContext context)
+    {
+        if (!workflows.Current.Registration.AllowsRole(actors.Current.Role))
+            context.Result = Forbid();
+    }
 
     public void OnGet() => PadParties();
 
