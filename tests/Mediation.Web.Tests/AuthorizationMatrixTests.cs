@@ -106,7 +106,7 @@ public sealed class AuthorizationMatrixTests : IClassFixture<ApiHost>
         var world = await World.MakeAsync(_host);
 
         var described = await DescribedEndpointsAsync();
-        var tabled = Table.Where(r => r.Route.StartsWith("/api", StringComparison.Ordinal) || r.Route == "/health").Select(r => $"{r.Method} {r.Route}").ToHashSet();
+        var tabled = Table.Where(r => IsApi(r.Route)).Select(r => $"{r.Method} {r.Route}").ToHashSet();
         Assert.Empty(described.Except(tabled));
         Assert.Empty(tabled.Except(described));
         var pages = PageRoutes();
@@ -125,9 +125,12 @@ public sealed class AuthorizationMatrixTests : IClassFixture<ApiHost>
                 var asker = Askers[i];
                 // Signing out ends the session: that row gets a session of its own.
                 var client = row.Method == "DELETE" && asker.Length > 0 ? await _host.SignedInAs(asker) : clients[asker];
-                var (status, body) = await AskAsync(client, row, world);
+                var (status, mediaType, body) = await AskAsync(client, row, world);
                 if (status != row.Expected[i])
                     wrong.Add($"{row.Method} {row.Route} on {row.On} as '{asker}': {status}, the table says {row.Expected[i]} ({Shorten(body)})");
+                // A person refused a page reads the status page in their language, not the API's problem+json.
+                else if (status >= 400 && !IsApi(row.Route) && mediaType != "text/html")
+                    wrong.Add($"{row.Method} {row.Route} as '{asker}': refused with {mediaType}, not the status page");
                 foreach (var (secret, readers) in world.Secrets)
                 {
                     if (!readers.Contains(asker) && body.Contains(secret, StringComparison.Ordinal))
@@ -174,9 +177,11 @@ public sealed class AuthorizationMatrixTests : IClassFixture<ApiHost>
             .Where(r => r != "/Index")
             .ToHashSet();
 
+    private static bool IsApi(string route) => route.StartsWith("/api", StringComparison.Ordinal) || route == "/health";
+
     private HttpClient Anonymous() => _host.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
-    private static async Task<(int Status, string Body)> AskAsync(HttpClient client, Row row, World world)
+    private static async Task<(int Status, string? MediaType, string Body)> AskAsync(HttpClient client, Row row, World world)
     {
         var path = row.Route
             .Replace("{id}", (row.On switch
@@ -204,10 +209,10 @@ public sealed class AuthorizationMatrixTests : IClassFixture<ApiHost>
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             using var streamed = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var first = streamed.IsSuccessStatusCode ? "" : await streamed.Content.ReadAsStringAsync(timeout.Token);
-            return ((int)streamed.StatusCode, first);
+            return ((int)streamed.StatusCode, streamed.Content.Headers.ContentType?.MediaType, first);
         }
         using var response = await client.SendAsync(request);
-        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        return ((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync());
     }
 
     // A body each endpoint accepts as well-formed and valid, so the answer is about who asks, not what they sent.
@@ -259,9 +264,9 @@ public sealed class AuthorizationMatrixTests : IClassFixture<ApiHost>
 
             var admin = await host.SignedInAs("admin");
             var units = await Json(await admin.GetAsync("/api/admin/units"));
-            var unitOf = (await Json(await village01.GetAsync("/api/session"))).GetProperty("unitId").GetInt64();
+            var unit01 = (await Json(await village01.GetAsync("/api/session"))).GetProperty("unitId").GetInt64();
             var unit06 = (await Json(await village06.GetAsync("/api/session"))).GetProperty("unitId").GetInt64();
-            var station1 = units.EnumerateArray().Single(u => u.GetProperty("id").GetInt64() == unitOf).GetProperty("parentId").GetInt64();
+            var station1 = units.EnumerateArray().Single(u => u.GetProperty("id").GetInt64() == unit01).GetProperty("parentId").GetInt64();
             var spare = await Json(await admin.PostAsJsonAsync("/api/admin/units", new { parentId = station1, name = "矩阵备用调解点" + Guid.NewGuid().ToString("N")[..4], kind = "villagePoint" }));
             var account = await Json(await admin.PostAsJsonAsync("/api/admin/staff", new { userName = "matrix-spare-" + Guid.NewGuid().ToString("N")[..6], displayName = "备用", role = "villageMediator", unitId = spare.GetProperty("id").GetInt64(), password = "Spare2026x" }));
 
@@ -274,7 +279,7 @@ public sealed class AuthorizationMatrixTests : IClassFixture<ApiHost>
                 await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new GenerateDigest(DigestKind.WeeklyScreening, period));
             }
 
-            return new World(unitOf, unit06, station1, v1.Id, v6.Id, s2.Id, account.GetProperty("id").GetInt64(), spare.GetProperty("id").GetInt64(),
+            return new World(unit01, unit06, station1, v1.Id, v6.Id, s2.Id, account.GetProperty("id").GetInt64(), spare.GetProperty("id").GetInt64(),
             [
                 (v1.Number, ReadVillage01), (v1.Summary, ReadVillage01),
                 (v6.Number, ReadStation2), (v6.Summary, ReadStation2),
