@@ -26,8 +26,9 @@ public class VersionRaceTests
         await using var nodeB = Node(host, startLine);
 
         // Both mediators of the point saw the same version; both nodes pass their own gate and go for the file together.
-        var first = SendAs(nodeA, "cun01-1", Disputes.Session(host, mediating) with { Summary = "第二次调解：甲方意见" });
-        var second = SendAs(nodeB, "cun01-2", Disputes.Session(host, mediating) with { Summary = "第二次调解：乙方意见" });
+        // On the thread pool, as requests are: SQLite's busy wait blocks its thread, which must not be the test's own.
+        var first = Task.Run(() => SendAs(nodeA, "cun01-1", Disputes.Session(host, mediating) with { Summary = "第二次调解：甲方意见" }));
+        var second = Task.Run(() => SendAs(nodeB, "cun01-2", Disputes.Session(host, mediating) with { Summary = "第二次调解：乙方意见" }));
         var outcomes = await Task.WhenAll(Settle(first), Settle(second));
 
         Assert.Equal(2, startLine.Crossed);
@@ -59,7 +60,9 @@ public class VersionRaceTests
         var loadedB = await Load(scopeB.ServiceProvider, "cun01-2", registered.CaseId, (c, change) => c.Decline(change.Workflow, change.Calendar, change.Actor, 1, "已起诉至法院", change.Now));
 
         var startLine = new StartLine(2);
-        var outcomes = await Task.WhenAll(Settle(Write(scopeA.ServiceProvider, loadedA, startLine)), Settle(Write(scopeB.ServiceProvider, loadedB, startLine)));
+        var outcomes = await Task.WhenAll(
+            Settle(Task.Run(() => Write(scopeA.ServiceProvider, loadedA, startLine))),
+            Settle(Task.Run(() => Write(scopeB.ServiceProvider, loadedB, startLine))));
 
         Assert.Single(outcomes, o => o is null);
         var conflict = Assert.IsType<ConcurrentEditException>(Assert.Single(outcomes, o => o is not null));
