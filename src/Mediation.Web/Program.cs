@@ -37,7 +37,17 @@ builder.Services.ConfigureHttpJsonOptions(json =>
 });
 
 var app = builder.Build();
-var accounts = await app.Services.PrepareDatabaseAsync();
+IReadOnlyList<DemoStreet.Account> accounts;
+try
+{
+    accounts = await app.Services.PrepareDatabaseAsync();
+}
+catch (StartupRefusedException refused)
+{
+    // The operator reads one message that names what to fix; a stack trace would bury it.
+    await Console.Error.WriteLineAsync(refused.Message);
+    return 2;
+}
 if (options.SeedDemoStreet)
     await Accounts.SetDemoPasswordsAsync(app.Services);
 DemoAccounts.Print(accounts, app.Services, options.SeedDemoStreet);
@@ -81,6 +91,7 @@ app.MapGet("/health", async (MediationDbContext db, ISchedulerFactory schedulers
 }).WithTags("Health").AllowAnonymous();
 
 await app.RunAsync();
+return 0;
 
 /// <summary>The entry point, visible to the API tests' host.</summary>
 public partial class Program;
