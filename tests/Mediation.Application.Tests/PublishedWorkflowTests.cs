@@ -1,7 +1,11 @@
+using System.Data.Common;
 using System.Text.Json.Nodes;
 using Mediation.Application.Features.Cases.AcceptCase;
+using Mediation.Application.Persistence;
 using Mediation.Infrastructure;
+using Mediation.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Mediation.Application.Tests;
 
@@ -101,6 +105,50 @@ public class PublishedWorkflowTests
 
         var refused = Assert.Throws<StartupRefusedException>(() => InfrastructureServices.LoadWorkflows(new MediationOptions { WorkflowsPath = workflows }));
         Assert.Contains(Path.Combine("calendars", "cn-working-days.json") + ": $.years.2026.off[6]: InvalidValue", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TwoHostsStartingTogether_OnNewVersion_RecordItOnce()
+    {
+        var workflows = CopyOfShippedWorkflows();
+        await using var host = await MediationHost.StartAsync(workflows);
+        await host.SendAs("cun01-1", Disputes.Neighbour());
+        var doc = JsonNode.Parse(File.ReadAllText(Path.Combine(workflows, V1File)))!.AsObject();
+        doc["version"] = 2;
+        File.WriteAllText(Path.Combine(workflows, "mediation-1-9-n.v2.json"), doc.ToJsonString());
+        var catalog = InfrastructureServices.LoadWorkflows(new MediationOptions { WorkflowsPath = workflows });
+
+        // Two connections on one file, both past reading workflow_versions before either writes version 2.
+        var meet = new MeetAfterReadingVersions(2);
+        var options = new DbContextOptionsBuilder<MediationDbContext>()
+            .UseSqlite(InfrastructureServices.SqliteConnectionString(host.DatabaseFile)).AddInterceptors(meet).Options;
+        await using var first = new MediationDbContext(options);
+        await using var second = new MediationDbContext(options);
+        await Task.WhenAll(
+            Task.Run(() => PublishedWorkflows.CheckAsync(first, catalog, workflows, host.Clock, CancellationToken.None)),
+            Task.Run(() => PublishedWorkflows.CheckAsync(second, catalog, workflows, host.Clock, CancellationToken.None)));
+
+        Assert.True(meet.Met);
+        Assert.Equal([1, 2], await host.Query(db => db.WorkflowVersions.OrderBy(w => w.Version).Select(w => w.Version).ToListAsync()));
+    }
+
+    private sealed class MeetAfterReadingVersions(int parties) : DbCommandInterceptor
+    {
+        private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _arrived;
+
+        public bool Met => _all.Task.IsCompletedSuccessfully;
+
+        public override async ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result, CancellationToken cancellationToken = default)
+        {
+            if (command.CommandText.Contains("FROM \"workflow_versions\"", StringComparison.Ordinal))
+            {
+                if (Interlocked.Increment(ref _arrived) == parties)
+                    _all.TrySetResult();
+                await _all.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            }
+            return result;
+        }
     }
 
     private static void Edit(string workflows, Action<JsonObject> edit)

@@ -8,7 +8,7 @@ namespace Mediation.Infrastructure.Persistence;
 /// A published (key, version) never changes under running cases: each version's content hash is recorded when it
 /// is first loaded, and start-up refuses when a version that cases pin has a different file, or none.
 /// </summary>
-internal static class PublishedWorkflows
+public static class PublishedWorkflows
 {
     public static async Task CheckAsync(MediationDbContext db, WorkflowCatalog catalog, string folder, TimeProvider clock, CancellationToken cancellationToken)
     {
