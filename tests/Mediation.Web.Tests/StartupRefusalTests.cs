@@ -36,13 +36,23 @@ public class StartupRefusalTests
         NoStackTrace(output + errors);
     }
 
+    [Fact]
+    public async Task UnreadableSetting_StopsTheProduct_NamingTheKey()
+    {
+        var (exitCode, output, errors) = await RunProductAsync(CopyOfShippedWorkflows(), ("Mediation__Calendar", "Sundays"));
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Mediation:Calendar", errors, StringComparison.Ordinal);
+        NoStackTrace(output + errors);
+    }
+
     private static void NoStackTrace(string text)
     {
         Assert.DoesNotContain("Unhandled exception", text, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
     }
 
-    private static async Task<(int ExitCode, string Output, string Errors)> RunProductAsync(string workflows)
+    private static async Task<(int ExitCode, string Output, string Errors)> RunProductAsync(string workflows, params (string Name, string Value)[] settings)
     {
         var folder = Path.Combine(Path.GetTempPath(), "mediation-web-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
@@ -59,6 +69,8 @@ public class StartupRefusalTests
                 ["Logging__LogLevel__Default"] = "Warning",
             },
         };
+        foreach (var (name, value) in settings)
+            start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
