@@ -5,6 +5,7 @@ using Mediation.Application.Pipeline;
 using Mediation.Infrastructure.Persistence;
 using Mediation.Infrastructure.Seeding;
 using Mediation.Workflows.Loading;
+using Mediation.Workflows.Validation;
 using Mediation.Workflows.Time;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -23,7 +24,8 @@ public static class InfrastructureServices
     {
         services.AddSingleton(options);
         services.AddMediationApplication();
-        services.AddSingleton(LoadWorkflows(options));
+        // Loaded when start-up first asks for it (PrepareDatabaseAsync), so a broken file is a refusal to start, not a crash while registering.
+        services.AddSingleton(_ => LoadWorkflows(options));
         services.AddSingleton(new WriteGate(serializeWrites: options.Provider == DatabaseProvider.Sqlite));
         services.AddScoped<SchemaMigrator>();
         services.AddSingleton<Deadlines.TimerDispatcher>();
@@ -45,15 +47,36 @@ public static class InfrastructureServices
     public static IServiceCollection AddMediationTimers(this IServiceCollection services) =>
         services.AddHostedService(provider => provider.GetRequiredService<Deadlines.TimerDispatcher>());
 
+    /// <summary>Loads and checks the definitions and the working-day calendar; refuses to start on any problem.</summary>
     public static WorkflowCatalog LoadWorkflows(MediationOptions options)
     {
-        var folder = Path.IsPathRooted(options.WorkflowsPath) ? options.WorkflowsPath : Path.Combine(AppContext.BaseDirectory, options.WorkflowsPath);
-        var registry = WorkflowLoader.LoadDirectory(folder);
-        var calendarFile = Path.Combine(folder, "calendars", "cn-working-days.json");
-        var calendar = File.Exists(calendarFile) ? WorkingDayCalendar.Parse(File.ReadAllText(calendarFile)) : WorkingDayCalendar.WeekdaysOnly;
-        _ = registry.Latest(options.WorkflowKey);
-        return new WorkflowCatalog(registry, calendar, options.WorkflowKey);
+        var folder = WorkflowsFolder(options);
+        try
+        {
+            var registry = WorkflowLoader.LoadDirectory(folder);
+            var calendarFile = Path.Combine(folder, "calendars", "cn-working-days.json");
+            if (options.Calendar == CalendarSource.File && !File.Exists(calendarFile))
+            {
+                throw new StartupRefusedException($"Mediation cannot start: the working-day calendar {calendarFile} is missing, so deadlines would ignore public holidays. "
+                    + "Put the file back, or set Mediation:Calendar=WeekdaysOnly to count plain Monday-to-Friday weeks on purpose.");
+            }
+            var calendar = options.Calendar == CalendarSource.WeekdaysOnly ? WorkingDayCalendar.WeekdaysOnly : CalendarLoader.Load(calendarFile);
+            if (!registry.All.Any(d => d.Key == options.WorkflowKey))
+            {
+                throw new StartupRefusedException($"Mediation cannot start: no workflow definition under {folder} has the key '{options.WorkflowKey}' (Mediation:WorkflowKey); "
+                    + $"loaded keys: {string.Join(", ", registry.All.Select(d => d.Key).Distinct())}.");
+            }
+            return new WorkflowCatalog(registry, calendar, options.WorkflowKey);
+        }
+        catch (WorkflowDefinitionException invalid)
+        {
+            throw new StartupRefusedException($"Mediation cannot start: a file under {folder} breaks a rule. Fix each line below and start again."
+                + Environment.NewLine + string.Join(Environment.NewLine, invalid.Errors.Select(e => "  " + e)));
+        }
     }
+
+    public static string WorkflowsFolder(MediationOptions options) =>
+        Path.IsPathRooted(options.WorkflowsPath) ? options.WorkflowsPath : Path.Combine(AppContext.BaseDirectory, options.WorkflowsPath);
 
     /// <summary>Accepts a bare file path or a full connection string; creates the file's folder.</summary>
     public static string SqliteConnectionString(string value)
@@ -70,7 +93,9 @@ public static class InfrastructureServices
     {
         await using var scope = services.CreateAsyncScope();
         var options = scope.ServiceProvider.GetRequiredService<MediationOptions>();
+        var workflows = scope.ServiceProvider.GetRequiredService<WorkflowCatalog>();
         await scope.ServiceProvider.GetRequiredService<SchemaMigrator>().MigrateAsync(options.Provider, cancellationToken: cancellationToken);
+        await PublishedWorkflows.CheckAsync(scope.ServiceProvider.GetRequiredService<MediationDbContext>(), workflows, WorkflowsFolder(options), scope.ServiceProvider.GetRequiredService<TimeProvider>(), cancellationToken);
         if (!options.SeedDemoStreet)
             return [];
         var db = scope.ServiceProvider.GetRequiredService<MediationDbContext>();

@@ -16,6 +16,16 @@ public enum SqliteDurability
     Normal,
 }
 
+/// <summary>
+/// Where working days come from. File: workflows/calendars/cn-working-days.json, and start-up refuses when it is
+/// missing. WeekdaysOnly: Monday to Friday with no public holidays, chosen on purpose.
+/// </summary>
+public enum CalendarSource
+{
+    File,
+    WeekdaysOnly,
+}
+
 /// <summary>The "Mediation" configuration section.</summary>
 public sealed class MediationOptions
 {
@@ -34,4 +44,6 @@ public sealed class MediationOptions
 
     /// <summary>Seed the demo 1+9+N street and its accounts into an empty database.</summary>
     public bool SeedDemoStreet { get; set; } = true;
+
+    public CalendarSource Calendar { get; set; } = CalendarSource.File;
 }

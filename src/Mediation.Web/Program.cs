@@ -13,7 +13,16 @@ var builder = WebApplication.CreateBuilder(args);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
     builder.WebHost.UseUrls($"http://127.0.0.1:{builder.Configuration["Mediation:Port"] ?? "5080"}");
 
-var options = builder.Configuration.GetSection("Mediation").Get<MediationOptions>() ?? new MediationOptions();
+MediationOptions options;
+try
+{
+    options = builder.Configuration.GetSection("Mediation").Get<MediationOptions>() ?? new MediationOptions();
+}
+catch (InvalidOperationException unreadable)
+{
+    // The binder names the key and the value it could not read (e.g. Mediation:Calendar=Sundays).
+    return Refuse($"Mediation cannot start: {unreadable.Message}");
+}
 builder.Services.AddMediation(options).AddMediationTimers().AddMediationRecurringWork(options)
     .AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
 builder.Services.AddMediationAccounts();
@@ -37,7 +46,15 @@ builder.Services.ConfigureHttpJsonOptions(json =>
 });
 
 var app = builder.Build();
-var accounts = await app.Services.PrepareDatabaseAsync();
+IReadOnlyList<DemoStreet.Account> accounts;
+try
+{
+    accounts = await app.Services.PrepareDatabaseAsync();
+}
+catch (StartupRefusedException refused)
+{
+    return Refuse(refused.Message);
+}
 if (options.SeedDemoStreet)
     await Accounts.SetDemoPasswordsAsync(app.Services);
 DemoAccounts.Print(accounts, app.Services, options.SeedDemoStreet);
@@ -81,6 +98,14 @@ app.MapGet("/health", async (MediationDbContext db, ISchedulerFactory schedulers
 }).WithTags("Health").AllowAnonymous();
 
 await app.RunAsync();
+return 0;
+
+// The operator reads one message that names what to fix; a stack trace would bury it.
+static int Refuse(string message)
+{
+    Console.Error.WriteLine(message);
+    return 2;
+}
 
 /// <summary>The entry point, visible to the API tests' host.</summary>
 public partial class Program;

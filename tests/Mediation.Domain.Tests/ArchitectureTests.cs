@@ -28,3 +28,19 @@ public class ArchitectureTests
         Assert.Empty(leaks);
     }
 }
+
+public class KnownNamesTests
+{
+    [Fact]
+    public void UnitKinds_TheValidatorAccepts_AreTheOrgTreesKinds()
+    {
+        Assert.Equal(Org.OrgUnitKind.All.Order(StringComparer.Ordinal), Workflows.Definitions.KnownNames.UnitKinds.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void RiskLevels_TheValidatorAccepts_AreTheNamesCasesAreRegisteredWith()
+    {
+        var names = Enum.GetValues<Cases.RiskLevel>().Select(Cases.RiskLevelNames.Of).Order(StringComparer.Ordinal);
+        Assert.Equal(names, Workflows.Definitions.KnownNames.RiskLevels.Order(StringComparer.Ordinal));
+    }
+}

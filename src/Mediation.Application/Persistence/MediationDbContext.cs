@@ -45,6 +45,7 @@ public sealed class MediationDbContext(DbContextOptions<MediationDbContext> opti
     public DbSet<CaseTally> CaseTallies => Set<CaseTally>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<CaseNumberCounter> CaseNumberCounters => Set<CaseNumberCounter>();
+    public DbSet<WorkflowVersionRecord> WorkflowVersions => Set<WorkflowVersionRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -3,6 +3,7 @@ using Mediation.Domain.Deadlines;
 using Mediation.Domain.FollowUps;
 using Mediation.Domain.Org;
 using Mediation.Domain.Supervision;
+using Mediation.Workflows.Actions;
 using Mediation.Workflows.Definitions;
 using Mediation.Workflows.Time;
 
@@ -207,20 +208,20 @@ public sealed class DisputeCase
 
     public void Accept(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, DateTime nowUtc)
     {
-        var transition = Transition(workflow, "accept", actor, expectedVersion);
+        var transition = Transition(workflow, CaseActions.Accept, actor, expectedVersion);
         OwnerId = actor.StaffId;
         Fire(workflow, calendar, transition, actor, nowUtc, new { ownerId = actor.StaffId });
     }
 
     public void Decline(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, string reason, DateTime nowUtc)
     {
-        var transition = Transition(workflow, "decline", actor, expectedVersion);
+        var transition = Transition(workflow, CaseActions.Decline, actor, expectedVersion);
         Fire(workflow, calendar, transition, actor, nowUtc, new { reason = Required(reason, "reason") });
     }
 
     public void RecordSession(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, SessionRecord session, DateTime nowUtc)
     {
-        var transition = Transition(workflow, "recordSession", actor, expectedVersion);
+        var transition = Transition(workflow, CaseActions.RecordSession, actor, expectedVersion);
         if (session.HeldAt > nowUtc.AddMinutes(5))
             throw new CaseInputException("heldAt", "A session cannot be recorded before it is held.");
         _sessions.Add(new MediationSession(session.HeldAt, Required(session.Place, "place"), session.Attendees.Trim(), Required(session.Summary, "summary"), actor.StaffId, UnitId));
@@ -241,14 +242,14 @@ public sealed class DisputeCase
 
     public void RecordFailure(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, string reason, DateTime nowUtc)
     {
-        var transition = Transition(workflow, "recordFailure", actor, expectedVersion);
+        var transition = Transition(workflow, CaseActions.RecordFailure, actor, expectedVersion);
         Fire(workflow, calendar, transition, actor, nowUtc, new { reason = Required(reason, "reason") });
     }
 
     /// <summary>Hands the case up to <paramref name="parentUnit"/>, which works at the level above; the receiving unit accepts it anew.</summary>
     public void Escalate(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, string reason, OrgUnit parentUnit, DateTime nowUtc)
     {
-        var transition = Transition(workflow, "escalate", actor, expectedVersion);
+        var transition = Transition(workflow, CaseActions.Escalate, actor, expectedVersion);
         var above = workflow.LevelAbove(Level)!;
         if (parentUnit.Kind != above.UnitKind || !UnitPath.StartsWith(parentUnit.Path, StringComparison.Ordinal))
             throw new CaseInputException("unit", $"Unit '{parentUnit.Name}' is not the {above.UnitKind} above this case's unit.");
@@ -262,19 +263,19 @@ public sealed class DisputeCase
 
     public void ReferOut(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, Referral referral, DateTime nowUtc)
     {
-        var transition = Transition(workflow, "referOut", actor, expectedVersion);
+        var transition = Transition(workflow, CaseActions.ReferOut, actor, expectedVersion);
         Fire(workflow, calendar, transition, actor, nowUtc, new { target = referral.Target, receivingBody = Required(referral.ReceivingBody, "receivingBody"), reason = Required(referral.Reason, "reason") });
     }
 
     public void Withdraw(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, string reason, DateTime nowUtc)
     {
-        var transition = Transition(workflow, "withdraw", actor, expectedVersion);
+        var transition = Transition(workflow, CaseActions.Withdraw, actor, expectedVersion);
         Fire(workflow, calendar, transition, actor, nowUtc, new { reason = Required(reason, "reason") });
     }
 
     public void Close(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, ClosingFeedback feedback, DateTime nowUtc)
     {
-        var transition = Transition(workflow, "close", actor, expectedVersion);
+        var transition = Transition(workflow, CaseActions.Close, actor, expectedVersion);
         ClosedAt = nowUtc;
         Fire(workflow, calendar, transition, actor, nowUtc, new { method = Required(feedback.Method, "method"), summary = Required(feedback.Summary, "summary") });
     }
@@ -317,7 +318,7 @@ public sealed class DisputeCase
             UnitPath = parentUnit.Path;
             OwnerId = null;
             EnterLevel(above, nowUtc);
-            var expiry = new TransitionDefinition("escalateOnExpiry", new LocalizedText("时限届满自动上报", "Escalated when the time limit passed"),
+            var expiry = new TransitionDefinition(CaseActions.EscalateOnExpiry, new LocalizedText("时限届满自动上报", "Escalated when the time limit passed"),
                 [], workflow.InitialState.Id, [], [], TransitionEffect.Escalate, []);
             Move(workflow, calendar, expiry, fromState, fromLevel, fromUnitId, system, nowUtc,
                 new { reason = $"{level.Title.Zh}办理时限届满", fromOwnerId, firstResponsibleId = FirstResponsibleId, toUnitId = parentUnit.Id });
@@ -386,7 +387,7 @@ public sealed class DisputeCase
             throw new ConcurrentEditException(CaseNumber, expectedVersion, Version);
         if (visit.CaseId != Id)
             throw new CaseInputException("followUpId", $"That follow-up visit does not belong to case {CaseNumber}.");
-        var recorders = workflow.Transitions.FirstOrDefault(t => t.Action == "close")?.Roles ?? [];
+        var recorders = workflow.Transitions.FirstOrDefault(t => t.Action == CaseActions.Close)?.Roles ?? [];
         if (!recorders.Contains(actor.Role, StringComparer.Ordinal))
             throw new RoleNotAllowedException(actor.Role, "recordFollowUp");
 

@@ -25,6 +25,7 @@ using Mediation.Application.Features.Workflow;
 using Mediation.Application.Pipeline;
 using Mediation.Domain.Cases;
 using Mediation.Domain.Supervision;
+using Mediation.Workflows.Actions;
 using MediatR;
 
 namespace Mediation.Web.Api;
@@ -82,19 +83,19 @@ public static class Endpoints
             .WithSummary("A case with its parties (masked unless the viewer holds it), sessions, agreement, timeline and allowed actions.")
             .ProducesProblem(404);
 
-        Command<AcceptCase>(cases, "accept", "受理", (id, b) => b with { CaseId = id });
-        Command<DeclineCase>(cases, "decline", "不予受理", (id, b) => b with { CaseId = id });
-        Command<RecordSession>(cases, "sessions", "记录调解", (id, b) => b with { CaseId = id });
-        Command<ResolveCase>(cases, "resolve", "调解成功 with an agreement", (id, b) => b with { CaseId = id });
-        Command<RecordFailure>(cases, "failure", "调解不成", (id, b) => b with { CaseId = id });
-        Command<EscalateCase>(cases, "escalate", "上报 to the unit above", (id, b) => b with { CaseId = id });
-        Command<ReferOut>(cases, "refer", "移交 out of the network (street center only)", (id, b) => b with { CaseId = id });
-        Command<WithdrawCase>(cases, "withdraw", "撤回", (id, b) => b with { CaseId = id });
-        Command<CloseCase>(cases, "close", "结案 with closing feedback", (id, b) => b with { CaseId = id });
-        Command<ReopenCase>(cases, "reopen", "重新调解", (id, b) => b with { CaseId = id });
+        Command<AcceptCase>(cases, CaseActions.For(CaseActions.Accept).ApiPath, "受理", (id, b) => b with { CaseId = id });
+        Command<DeclineCase>(cases, CaseActions.For(CaseActions.Decline).ApiPath, "不予受理", (id, b) => b with { CaseId = id });
+        Command<RecordSession>(cases, CaseActions.For(CaseActions.RecordSession).ApiPath, "记录调解", (id, b) => b with { CaseId = id });
+        Command<ResolveCase>(cases, CaseActions.For(CaseActions.Resolve).ApiPath, "调解成功 with an agreement", (id, b) => b with { CaseId = id });
+        Command<RecordFailure>(cases, CaseActions.For(CaseActions.RecordFailure).ApiPath, "调解不成", (id, b) => b with { CaseId = id });
+        Command<EscalateCase>(cases, CaseActions.For(CaseActions.Escalate).ApiPath, "上报 to the unit above", (id, b) => b with { CaseId = id });
+        Command<ReferOut>(cases, CaseActions.For(CaseActions.ReferOut).ApiPath, "移交 out of the network (street center only)", (id, b) => b with { CaseId = id });
+        Command<WithdrawCase>(cases, CaseActions.For(CaseActions.Withdraw).ApiPath, "撤回", (id, b) => b with { CaseId = id });
+        Command<CloseCase>(cases, CaseActions.For(CaseActions.Close).ApiPath, "结案 with closing feedback", (id, b) => b with { CaseId = id });
+        Command<ReopenCase>(cases, CaseActions.For(CaseActions.Reopen).ApiPath, "重新调解", (id, b) => b with { CaseId = id });
         Command<SuspendCase>(cases, "suspend", "中止计时", (id, b) => b with { CaseId = id });
         Command<ResumeCase>(cases, "resume", "恢复计时", (id, b) => b with { CaseId = id });
-        Command<TakeAction>(cases, "actions", "An action the definition adds that needs no input", (id, b) => b with { CaseId = id });
+        Command<TakeAction>(cases, CaseActions.For("").ApiPath, "An action the definition adds that needs no input", (id, b) => b with { CaseId = id });
         Command<RecordFollowUp>(cases, "follow-ups", "记录回访; an unsatisfied or unperformed result reopens the case", (id, b) => b with { CaseId = id });
     }
 
@@ -122,6 +123,6 @@ public static class WorkflowView
         w.Title,
         Levels = w.Levels.Select(l => new { l.Id, l.Title, l.UnitKind, l.TimeLimit.Days, Counting = l.TimeLimit.Counting.ToString(), OnExpiry = l.OnExpiry.ToString(), l.EscalatesTo }),
         States = w.States.Select(s => new { s.Id, s.Title, s.IsFinal, s.ClockRuns, s.Outcome }),
-        Transitions = w.Transitions.Select(t => new { t.Action, t.Title, t.From, t.To, t.Roles, t.Levels, Effect = t.Effect.ToString(), Requires = t.Requires.Select(r => r.ToString()) }),
+        Transitions = w.Transitions.Select(t => new { t.Action, t.Title, t.From, t.To, t.Roles, t.Levels, Effect = t.Effect.ToString(), Requires = t.Requires.Select(r => r.ToString()), Endpoint = t.IsRegistration ? "/api/cases" : $"/api/cases/{{id}}/{CaseActions.For(t.Action).ApiPath}" }),
     };
 }

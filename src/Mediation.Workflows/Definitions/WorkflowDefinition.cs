@@ -56,6 +56,9 @@ public sealed class WorkflowDefinition
     public ClockRules Clock { get; }
     public string SourceFile { get; }
 
+    /// <summary>SHA-256 of the file's JSON with whitespace and comments taken out: what a running case's rules are.</summary>
+    public string ContentSha256 { get; internal set; } = "";
+
     /// <summary>The transition that creates a case; it has no source state.</summary>
     public TransitionDefinition Registration { get; }
 

@@ -42,6 +42,7 @@ public static class WorkflowLoader
             errors.AddRange(fileErrors);
             if (definition is null)
                 continue;
+            definition.ContentSha256 = ContentHash(json);
             var clash = definitions.FirstOrDefault(d => d.Key == definition.Key && d.Version == definition.Version);
             if (clash is not null)
                 errors.Add(new(file, "$.version", WorkflowRule.DuplicateVersion, $"{definition} is already defined in {clash.SourceFile}; publish a change as a new version"));
@@ -71,6 +72,13 @@ public static class WorkflowLoader
         if (doc is null)
             return (null, [new(file, "$", WorkflowRule.InvalidJson, "the file holds no JSON object")]);
         return DefinitionValidator.Validate(doc, file);
+    }
+
+    // Reformatting or a comment does not change what a version means, so they do not change its hash.
+    public static string ContentHash(string json)
+    {
+        var canonical = System.Text.Json.Nodes.JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })!.ToJsonString();
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical)));
     }
 
     // System.Text.Json appends path and position to its message; we report those separately.

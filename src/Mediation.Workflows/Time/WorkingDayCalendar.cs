@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using Mediation.Workflows.Definitions;
 
 namespace Mediation.Workflows.Time;
@@ -79,34 +77,10 @@ public sealed class WorkingDayCalendar
         return EndOfChinaDay(day);
     }
 
-    /// <summary>Reads a calendar file: <c>{ "years": { "2026": { "off": ["01-01..01-03"], "work": ["01-04"] } } }</c>.</summary>
+    /// <summary>Reads a calendar file: <c>{ "years": { "2026": { "off": ["01-01..01-03"], "work": ["01-04"] } } }</c>; throws with every error found.</summary>
     public static WorkingDayCalendar Parse(string json)
     {
-        using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        var off = new List<DateOnly>();
-        var work = new List<DateOnly>();
-        var years = new List<int>();
-        foreach (var year in doc.RootElement.GetProperty("years").EnumerateObject())
-        {
-            var y = int.Parse(year.Name, CultureInfo.InvariantCulture);
-            years.Add(y);
-            if (year.Value.TryGetProperty("off", out var offs))
-                off.AddRange(offs.EnumerateArray().SelectMany(e => Days(y, e.GetString()!)));
-            if (year.Value.TryGetProperty("work", out var works))
-                work.AddRange(works.EnumerateArray().SelectMany(e => Days(y, e.GetString()!)));
-        }
-        return new WorkingDayCalendar(off, work, years);
-    }
-
-    // "MM-dd" or an inclusive range "MM-dd..MM-dd".
-    private static IEnumerable<DateOnly> Days(int year, string text)
-    {
-        var parts = text.Split("..", StringSplitOptions.TrimEntries);
-        var first = DateOnly.ParseExact($"{year}-{parts[0]}", "yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var last = parts.Length > 1 ? DateOnly.ParseExact($"{year}-{parts[1]}", "yyyy-MM-dd", CultureInfo.InvariantCulture) : first;
-        if (last < first)
-            throw new FormatException($"Calendar range '{text}' in {year} ends before it starts.");
-        for (var d = first; d <= last; d = d.AddDays(1))
-            yield return d;
+        var (calendar, errors) = CalendarLoader.Parse(json, "calendar");
+        return calendar ?? throw new Validation.WorkflowDefinitionException(errors);
     }
 }

@@ -1,3 +1,4 @@
+using Mediation.Workflows.Actions;
 using Mediation.Workflows.Definitions;
 using Mediation.Workflows.Loading;
 
@@ -36,6 +37,8 @@ internal sealed class DefinitionValidator
             Error("$.version", WorkflowRule.MissingField, "a workflow needs a version");
         else if (doc.Version < 1)
             Error("$.version", WorkflowRule.InvalidValue, $"version must be 1 or more, not {doc.Version}");
+        else
+            Bounded(doc.Version, DefinitionBounds.Version, "$.version", "version");
 
         var title = Text(doc.Title, "$.title");
         var roles = Roles(doc.Roles ?? []);
@@ -125,13 +128,15 @@ internal sealed class DefinitionValidator
             var id = Id(doc.Id, path + ".id", seen, "level");
             if (string.IsNullOrWhiteSpace(doc.UnitKind))
                 Error(path + ".unitKind", WorkflowRule.MissingField, $"level '{id}' must name the kind of org unit that works at it");
+            else if (!KnownNames.UnitKinds.Contains(doc.UnitKind, StringComparer.Ordinal))
+                Error(path + ".unitKind", WorkflowRule.UnknownUnitKind, $"level '{id}' names unit kind '{doc.UnitKind}', which the org tree does not have; one of: {string.Join(", ", KnownNames.UnitKinds)}");
 
             var limit = new TimeLimit(0, DayCounting.CalendarDays);
             if (doc.TimeLimit?.Days is null)
                 Error(path + ".timeLimit", WorkflowRule.LevelWithoutTimeLimit, $"level '{id}' has no time limit: every level must conclude mediation within a set number of days");
             else if (doc.TimeLimit.Days <= 0)
                 Error(path + ".timeLimit.days", WorkflowRule.InvalidValue, $"level '{id}' time limit must be at least one day, not {doc.TimeLimit.Days}");
-            else
+            else if (Bounded(doc.TimeLimit.Days, DefinitionBounds.TimeLimitDays, path + ".timeLimit.days", $"level '{id}' time limit (days)"))
                 limit = new TimeLimit(doc.TimeLimit.Days.Value, OneOf(doc.TimeLimit.Counting ?? "calendarDays", Countings, path + ".timeLimit.counting") == "workingDays" ? DayCounting.WorkingDays : DayCounting.CalendarDays);
 
             var expiry = OneOf(doc.OnExpiry ?? "flagOverdue", ExpiryActions, path + ".onExpiry") == "escalate" ? ExpiryAction.Escalate : ExpiryAction.FlagOverdue;
@@ -140,7 +145,7 @@ internal sealed class DefinitionValidator
             {
                 if (accept.Days is null or <= 0)
                     Error(path + ".acceptWithin.days", WorkflowRule.InvalidValue, $"level '{id}' must allow at least one day to accept a case");
-                else
+                else if (Bounded(accept.Days, DefinitionBounds.AcceptWithinDays, path + ".acceptWithin.days", $"level '{id}' acceptWithin (days)"))
                     acceptWithin = new TimeLimit(accept.Days.Value, OneOf(accept.Counting ?? "calendarDays", Countings, path + ".acceptWithin.counting") == "workingDays" ? DayCounting.WorkingDays : DayCounting.CalendarDays);
             }
             levels.Add(new LevelDefinition(id, Text(doc.Title, path + ".title"), doc.UnitKind ?? "", limit, expiry, string.IsNullOrWhiteSpace(doc.EscalatesTo) ? null : doc.EscalatesTo, acceptWithin));
@@ -212,13 +217,71 @@ internal sealed class DefinitionValidator
                 if (Enum.TryParse<RequiredInput>(input, ignoreCase: true, out var parsed))
                     requires.Add(parsed);
             }
-            transitions.Add(new TransitionDefinition(action, Text(doc.Title, path + ".title"), doc.From ?? [], doc.To ?? "", doc.Roles ?? [], doc.Levels ?? [], effect, requires));
+            var transition = new TransitionDefinition(action, Text(doc.Title, path + ".title"), doc.From ?? [], doc.To ?? "", doc.Roles ?? [], doc.Levels ?? [], effect, requires);
+            CheckFireable(transition, path);
+            transitions.Add(transition);
         }
 
         var registrations = transitions.Where(t => t.IsRegistration).ToList();
         if (registrations.Count != 1)
             Error("$.transitions", WorkflowRule.NoRegistration, $"exactly one transition must have no 'from' (the registration that creates a case); found {registrations.Count}");
         return transitions;
+    }
+
+    // The definition names an action; the code must have a command that carries exactly what it requires.
+    private void CheckFireable(TransitionDefinition transition, string path)
+    {
+        var action = transition.Action;
+        if (action.Length == 0)
+            return;
+        if (CaseActions.Reserved.Contains(action, StringComparer.Ordinal))
+        {
+            Error(path + ".action", WorkflowRule.ReservedAction, $"'{action}' is written to a case's history by the product itself; name the action otherwise");
+            return;
+        }
+        if (transition.IsRegistration)
+        {
+            if (action != CaseActions.Register && CaseActions.IsKnown(action))
+                Error(path + ".action", WorkflowRule.ActionCannotFire, $"the registration (no 'from') is fired by RegisterCase; '{action}' is another command's action");
+            if (transition.Requires.Count > 0 || transition.Effect != TransitionEffect.None)
+                Error(path + ".requires", WorkflowRule.ActionCannotFire, "the registration is fired by RegisterCase, which carries the dispute's facts and nothing a 'requires' or 'effect' could add");
+            return;
+        }
+        if (action == CaseActions.Register)
+        {
+            Error(path + ".action", WorkflowRule.ActionCannotFire, "'register' creates a case; a transition with a 'from' cannot be fired as it");
+            return;
+        }
+
+        var spec = CaseActions.For(action);
+        var sameInputs = spec.Inputs.Order().SequenceEqual(transition.Requires.Distinct().Order());
+        if (sameInputs && spec.Effect == transition.Effect)
+            return;
+        var declared = $"requires [{Names(transition.Requires)}], effect {Name(transition.Effect)}";
+        if (spec.IsGeneric)
+        {
+            var where = transition.Effect != TransitionEffect.None ? ".effect" : ".requires";
+            Error(path + where, WorkflowRule.ActionCannotFire,
+                $"action '{action}' is not one the product has a command for, so it is fired by TakeAction with a note only; it cannot have {declared}. Known actions: {string.Join(", ", CaseActions.Known.Skip(1).Select(a => a.Name))}");
+        }
+        else
+        {
+            var where = spec.Effect != transition.Effect ? ".effect" : ".requires";
+            Error(path + where, WorkflowRule.ActionCannotFire,
+                $"action '{action}' is fired by {spec.Command}, which provides requires [{Names(spec.Inputs)}], effect {Name(spec.Effect)}; the definition declares {declared}");
+        }
+    }
+
+    private static string Names(IEnumerable<RequiredInput> inputs) => string.Join(", ", inputs.Select(i => char.ToLowerInvariant(i.ToString()[0]) + i.ToString()[1..]));
+
+    private static string Name(TransitionEffect effect) => effect == TransitionEffect.Escalate ? "escalate" : "none";
+
+    private bool Bounded(int? value, (int Min, int Max) bounds, string path, string what)
+    {
+        if (value is not { } v || (v >= bounds.Min && v <= bounds.Max))
+            return true;
+        Error(path, WorkflowRule.OutOfRange, $"{what} must be between {bounds.Min} and {bounds.Max}, not {v}");
+        return false;
     }
 
     private MajorDisputeRule MajorDispute(MajorDisputeDocument? doc, HashSet<string> levels, HashSet<string> roles)
@@ -230,8 +293,17 @@ internal sealed class DefinitionValidator
         }
         if (doc.MinParties is null or < 2)
             Error("$.majorDispute.minParties", WorkflowRule.InvalidValue, "minParties must be 2 or more");
+        else
+            Bounded(doc.MinParties, DefinitionBounds.MinParties, "$.majorDispute.minParties", "minParties");
         if (doc.MinAmount is null or <= 0)
             Error("$.majorDispute.minAmount", WorkflowRule.InvalidValue, "minAmount must be a positive sum");
+        else if (doc.MinAmount > DefinitionBounds.MaxAmount)
+            Error("$.majorDispute.minAmount", WorkflowRule.OutOfRange, $"minAmount must be at most {DefinitionBounds.MaxAmount}, not {doc.MinAmount}");
+        for (var r = 0; r < (doc.RiskLevels?.Count ?? 0); r++)
+        {
+            if (!KnownNames.RiskLevels.Contains(doc.RiskLevels![r], StringComparer.Ordinal))
+                Error($"$.majorDispute.riskLevels[{r}]", WorkflowRule.UnknownRiskLevel, $"unknown risk level '{doc.RiskLevels[r]}'; one of: {string.Join(", ", KnownNames.RiskLevels)}");
+        }
         if (string.IsNullOrWhiteSpace(doc.StartLevel))
             Error("$.majorDispute.startLevel", WorkflowRule.MissingField, "the level a major dispute starts at is required");
         else if (!levels.Contains(doc.StartLevel))
@@ -255,9 +327,13 @@ internal sealed class DefinitionValidator
             {
                 if (doc.AfterDays![d] <= 0)
                     Error($"{path}.afterDays[{d}]", WorkflowRule.InvalidValue, "a follow-up falls at least one day after closing");
+                else
+                    Bounded(doc.AfterDays[d], DefinitionBounds.AfterDays, $"{path}.afterDays[{d}]", "a follow-up's afterDays");
             }
             if (doc.GraceDays is < 0)
                 Error(path + ".graceDays", WorkflowRule.InvalidValue, "graceDays cannot be negative");
+            else
+                Bounded(doc.GraceDays, DefinitionBounds.GraceDays, path + ".graceDays", "graceDays");
             rules.Add(new FollowUpRule(doc.WhenState ?? "", doc.Outcomes ?? [], doc.AfterDays ?? [], doc.OnAgreementDueDates, doc.GraceDays ?? 3, doc.ReopenOnUnsatisfied ?? true));
         }
         return rules;
@@ -269,6 +345,8 @@ internal sealed class DefinitionValidator
             return ClockRules.None;
         if (doc.ProgressNoticeEveryDays is <= 0)
             Error("$.clock.progressNoticeEveryDays", WorkflowRule.InvalidValue, "progress notices fall at least one day apart");
+        else
+            Bounded(doc.ProgressNoticeEveryDays, DefinitionBounds.ProgressNoticeEveryDays, "$.clock.progressNoticeEveryDays", "progressNoticeEveryDays");
         CheckRefs(doc.SuspendRoles, roles, "$.clock.suspendRoles", WorkflowRule.UnknownRole, "role");
         return new ClockRules(doc.ProgressNoticeEveryDays, doc.SuspendRoles ?? []);
     }

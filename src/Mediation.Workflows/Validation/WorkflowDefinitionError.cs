@@ -17,6 +17,14 @@ public enum WorkflowRule
     LevelWithoutTimeLimit,
     NoRegistration,
     InvalidEscalation,
+
+    // An action the product has no command for with inputs or an effect, or a known one declared unlike its command.
+    ActionCannotFire,
+    ReservedAction,
+    OutOfRange,
+    UnknownUnitKind,
+    UnknownRiskLevel,
+    MissingCalendar,
 }
 
 /// <summary>One broken rule, located by file and JSON path (e.g. <c>$.transitions[3].to</c>).</summary>

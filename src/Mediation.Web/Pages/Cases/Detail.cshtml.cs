@@ -19,6 +19,7 @@ using Mediation.Domain.FollowUps;
 using Mediation.Application.Features.Workflow;
 using Mediation.Application.Pipeline;
 using Mediation.Domain.Cases;
+using Mediation.Workflows.Actions;
 using Mediation.Workflows.Definitions;
 using MediatR;
 using Microsoft.AspNetCore.Mvc;
@@ -55,7 +56,7 @@ public sealed class CaseModel(IMediator mediator, WorkflowCatalog workflows, Act
         await RunAsync(id, new RecordFollowUp(id, form.ExpectedVersion, form.FollowUpId, form.Method ?? "", form.Satisfaction, form.Performance, form.Notes), cancellationToken);
 
     public async Task<IActionResult> OnPostClockAsync(long id, [FromForm] ActionForm form, CancellationToken cancellationToken) =>
-        await RunAsync(id, form.Action == "resume" ? new ResumeCase(id, form.ExpectedVersion) : new SuspendCase(id, form.ExpectedVersion, form.Reason ?? ""), cancellationToken);
+        await RunAsync(id, form.Action == CaseActions.Resume ? new ResumeCase(id, form.ExpectedVersion) : new SuspendCase(id, form.ExpectedVersion, form.Reason ?? ""), cancellationToken);
 
     public bool MaySuspend => Case is { MayAct: true } c && Workflow.State(c.State).ClockRuns
         && Workflow.Clock.SuspendRoles.Contains(actors.Current.Role);
@@ -79,21 +80,22 @@ public sealed class CaseModel(IMediator mediator, WorkflowCatalog workflows, Act
         }
     }
 
-    private IRequest<CaseChanged> Command(long id, ActionForm f)
+    internal IRequest<CaseChanged> Command(long id, ActionForm f)
     {
         var v = f.ExpectedVersion;
-        return f.Action switch
+        // Which command fires the action comes from the one registry the validator also checked the definition against.
+        return CaseActions.For(f.Action ?? "").Name switch
         {
-            "accept" => new AcceptCase(id, v),
-            "decline" => new DeclineCase(id, v, f.Reason ?? ""),
-            "recordSession" => new RecordSession(id, v, clock.GetUtcNow().UtcDateTime, f.Place ?? "", f.Attendees ?? "", f.Summary ?? ""),
-            "resolve" => new ResolveCase(id, v, f.Terms ?? "", f.AcceptedByParties, DueDates(f.DueDates)),
-            "recordFailure" => new RecordFailure(id, v, f.Reason ?? ""),
-            "escalate" => new EscalateCase(id, v, f.Reason ?? ""),
-            "referOut" => new ReferOut(id, v, f.Target, f.ReceivingBody ?? "", f.Reason ?? ""),
-            "withdraw" => new WithdrawCase(id, v, f.Reason ?? ""),
-            "close" => new CloseCase(id, v, f.Method ?? "", f.Summary ?? ""),
-            "reopen" => new ReopenCase(id, v, f.Reason ?? ""),
+            CaseActions.Accept => new AcceptCase(id, v),
+            CaseActions.Decline => new DeclineCase(id, v, f.Reason ?? ""),
+            CaseActions.RecordSession => new RecordSession(id, v, clock.GetUtcNow().UtcDateTime, f.Place ?? "", f.Attendees ?? "", f.Summary ?? ""),
+            CaseActions.Resolve => new ResolveCase(id, v, f.Terms ?? "", f.AcceptedByParties, DueDates(f.DueDates)),
+            CaseActions.RecordFailure => new RecordFailure(id, v, f.Reason ?? ""),
+            CaseActions.Escalate => new EscalateCase(id, v, f.Reason ?? ""),
+            CaseActions.ReferOut => new ReferOut(id, v, f.Target, f.ReceivingBody ?? "", f.Reason ?? ""),
+            CaseActions.Withdraw => new WithdrawCase(id, v, f.Reason ?? ""),
+            CaseActions.Close => new CloseCase(id, v, f.Method ?? "", f.Summary ?? ""),
+            CaseActions.Reopen => new ReopenCase(id, v, f.Reason ?? ""),
             _ => new TakeAction(id, v, f.Action ?? "", f.Reason),
         };
     }

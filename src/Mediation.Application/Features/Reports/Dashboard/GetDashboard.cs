@@ -2,6 +2,7 @@ using Mediation.Application.Features.Org;
 using Mediation.Application.Persistence;
 using Mediation.Application.Pipeline;
 using Mediation.Domain.Cases;
+using Mediation.Workflows.Actions;
 using Mediation.Workflows.Time;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -15,7 +16,7 @@ namespace Mediation.Application.Features.Reports.Dashboard;
 /// </summary>
 public sealed record GetDashboard(long? AfterEventId = null, int Weeks = 8) : IQuery<DashboardView>, IRoleRestricted
 {
-    public static readonly string[] EscalationActions = ["escalate", "escalateOnExpiry"];
+    public static readonly string[] EscalationActions = [.. CaseActions.EscalationActions];
 
     public IReadOnlyList<string> AllowedRoles => OrgScope.CaseReaders;
 }
