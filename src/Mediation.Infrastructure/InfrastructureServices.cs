@@ -24,7 +24,9 @@ public static class InfrastructureServices
         services.AddSingleton(options);
         services.AddMediationApplication();
         services.AddSingleton(LoadWorkflows(options));
-        services.AddSingleton(new WriteGate(serializeWrites: options.Provider == DatabaseProvider.Sqlite));
+        services.AddSingleton(options.Provider == DatabaseProvider.Sqlite
+            ? new WriteGate(serializeWrites: true, isBusy: e => e is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked })
+            : new WriteGate(serializeWrites: false));
         services.AddScoped<SchemaMigrator>();
         services.AddSingleton<Deadlines.TimerDispatcher>();
 
@@ -55,6 +57,11 @@ public static class InfrastructureServices
         return new WorkflowCatalog(registry, calendar, options.WorkflowKey);
     }
 
+    public const int SqliteLockWaitSeconds = 3;
+
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+
     /// <summary>Accepts a bare file path or a full connection string; creates the file's folder.</summary>
     public static string SqliteConnectionString(string value)
     {
@@ -62,6 +69,9 @@ public static class InfrastructureServices
         if (builder.DataSource is { Length: > 0 } file && file != ":memory:" && Path.GetDirectoryName(Path.GetFullPath(file)) is { } dir)
             Directory.CreateDirectory(dir);
         builder.Pooling = true;
+        // The driver retries a locked database for this long (30 s by default) while every other write queues behind;
+        // with the native busy_timeout (SqlitePragmas) a write held off by another process fails within about 4 s.
+        builder.DefaultTimeout = SqliteLockWaitSeconds;
         return builder.ToString();
     }
 

@@ -70,6 +70,12 @@ public sealed class CaseModel(IMediator mediator, WorkflowCatalog workflows, Ui.
         {
             return NotFound();
         }
+        catch (DatabaseBusyException)
+        {
+            Error = text["databaseBusy"];
+            await LoadAsync(id, cancellationToken);
+            return Page();
+        }
         catch (Exception ex) when (ex is DomainRuleException or RequestValidationException or AccessDeniedException)
         {
             Error = ex.Message;
