@@ -86,7 +86,7 @@ public class ReopenedCaseTests
 
         @case.Suspend(Workflow, Mediator, @case.Version, "当事人外出务工联系不上", suspendedAt);
         var resumedAt = suspendedAt.AddDays(3).AddHours(2).AddSeconds(41);
-        @case.Resume(Workflow, Calendar, Mediator, @case.Version, resumedAt);
+        @case.Resume(Workflow, Mediator, @case.Version, resumedAt);
 
         Assert.Equal(deadline + (resumedAt - suspendedAt), @case.DeadlineAt);
     }
@@ -100,7 +100,7 @@ public class ReopenedCaseTests
         for (var i = 0; i < 5; i++)
         {
             @case.Suspend(Workflow, Mediator, @case.Version, "等待鉴定结论", Now.AddMinutes(10 * i));
-            @case.Resume(Workflow, Calendar, Mediator, @case.Version, Now.AddMinutes(10 * i));
+            @case.Resume(Workflow, Mediator, @case.Version, Now.AddMinutes(10 * i));
         }
 
         Assert.Equal(deadline, @case.DeadlineAt);

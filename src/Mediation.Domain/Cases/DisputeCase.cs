@@ -382,7 +382,7 @@ public sealed class DisputeCase
     }
 
     /// <summary>Starts the clock again: the deadline moves on by exactly the time spent suspended.</summary>
-    public void Resume(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, DateTime nowUtc)
+    public void Resume(WorkflowDefinition workflow, Actor actor, int expectedVersion, DateTime nowUtc)
     {
         CheckClockChange(workflow, actor, expectedVersion, "resume");
         if (!IsSuspended)
