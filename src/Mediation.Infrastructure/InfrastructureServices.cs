@@ -18,7 +18,7 @@ public static class InfrastructureServices
 {
     /// <summary>
     /// The whole product behind the mediator: application pipeline, database (SQLite by default, PostgreSQL by
-    /// configuration), and the workflow definitions, loaded and validated now so that a broken definition stops start-up.
+    /// configuration), and the workflow definitions, loaded and validated at start-up so that a broken definition stops it.
     /// </summary>
     public static IServiceCollection AddMediation(this IServiceCollection services, MediationOptions options)
     {
@@ -26,7 +26,9 @@ public static class InfrastructureServices
         services.AddMediationApplication();
         // Loaded when start-up first asks for it (PrepareDatabaseAsync), so a broken file is a refusal to start, not a crash while registering.
         services.AddSingleton(_ => LoadWorkflows(options));
-        services.AddSingleton(new WriteGate(serializeWrites: options.Provider == DatabaseProvider.Sqlite));
+        services.AddSingleton(options.Provider == DatabaseProvider.Sqlite
+            ? new WriteGate(serializeWrites: true, isBusy: e => e is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked })
+            : new WriteGate(serializeWrites: false));
         services.AddScoped<SchemaMigrator>();
         services.AddSingleton<Deadlines.TimerDispatcher>();
 
@@ -78,6 +80,11 @@ public static class InfrastructureServices
     public static string WorkflowsFolder(MediationOptions options) =>
         Path.IsPathRooted(options.WorkflowsPath) ? options.WorkflowsPath : Path.Combine(AppContext.BaseDirectory, options.WorkflowsPath);
 
+    public const int SqliteLockWaitSeconds = 3;
+
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+
     /// <summary>Accepts a bare file path or a full connection string; creates the file's folder.</summary>
     public static string SqliteConnectionString(string value)
     {
@@ -85,6 +92,9 @@ public static class InfrastructureServices
         if (builder.DataSource is { Length: > 0 } file && file != ":memory:" && Path.GetDirectoryName(Path.GetFullPath(file)) is { } dir)
             Directory.CreateDirectory(dir);
         builder.Pooling = true;
+        // The driver retries a locked database for this long (30 s by default) while every other write queues behind;
+        // with the native busy_timeout (SqlitePragmas) a write held off by another process fails within about 4 s.
+        builder.DefaultTimeout = SqliteLockWaitSeconds;
         return builder.ToString();
     }
 

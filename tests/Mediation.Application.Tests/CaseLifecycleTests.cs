@@ -97,7 +97,7 @@ public class CaseLifecycleTests
         var refused = await Assert.ThrowsAsync<TransitionNotAllowedException>(() =>
             host.SendAs("cun01-1", new ResolveCase(registered.CaseId, registered.Version, "补偿", true, [])));
         Assert.Equal("pending", refused.State);
-        Assert.Equal(["accept", "decline", "withdraw"], refused.AllowedActions);
+        Assert.Equal(["accept", "decline", "withdraw", "suspend"], refused.AllowedActions);
         Assert.Contains("'pending'", refused.Message, StringComparison.Ordinal);
 
         var stored = await host.Query(db => db.Cases.AsNoTracking().SingleAsync(c => c.Id == registered.CaseId));

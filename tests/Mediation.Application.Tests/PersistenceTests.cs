@@ -113,7 +113,7 @@ public class PersistenceTests
         Assert.DoesNotContain(host.LogLines, line => line.Contains("王秀英", StringComparison.Ordinal));
     }
 
-    private static async Task<List<string>> Schema(string file)
+    internal static async Task<List<string>> Schema(string file)
     {
         await using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
         await connection.OpenAsync();

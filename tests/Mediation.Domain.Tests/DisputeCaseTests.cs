@@ -89,7 +89,7 @@ public class DisputeCaseTests
         var refused = Assert.Throws<TransitionNotAllowedException>(() => @case.Close(Workflow, Calendar, VillageMediator, 1, new ClosingFeedback("电话", "告知"), Now));
 
         Assert.Equal(("pending", "close"), (refused.State, refused.Action));
-        Assert.Equal(["accept", "decline", "withdraw"], refused.AllowedActions);
+        Assert.Equal(["accept", "decline", "withdraw", "suspend"], refused.AllowedActions);
         Assert.Single(@case.NewEvents);
     }
 

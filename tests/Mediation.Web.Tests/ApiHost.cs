@@ -14,10 +14,12 @@ public sealed class ApiHost : WebApplicationFactory<Program>
 
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "mediation-web-tests", Guid.NewGuid().ToString("N"));
 
+    public string DatabaseFile => Path.Combine(_folder, "mediation.db");
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         Directory.CreateDirectory(_folder);
-        builder.UseSetting("Mediation:ConnectionString", Path.Combine(_folder, "mediation.db"));
+        builder.UseSetting("Mediation:ConnectionString", DatabaseFile);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
     }
 

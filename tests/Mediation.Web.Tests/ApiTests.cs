@@ -87,7 +87,7 @@ public class ApiTests : IClassFixture<ApiHost>
 
         var wrongState = await Problem(await village.PostAsJsonAsync($"/api/cases/{id}/resolve", new { expectedVersion = 1, terms = "补偿", acceptedByParties = true }), HttpStatusCode.Conflict);
         Assert.Equal("pending", wrongState.GetProperty("state").GetString());
-        Assert.Equal(["accept", "decline", "withdraw"], wrongState.GetProperty("allowedActions").EnumerateArray().Select(a => a.GetString()));
+        Assert.Equal(["accept", "decline", "withdraw", "suspend"], wrongState.GetProperty("allowedActions").EnumerateArray().Select(a => a.GetString()));
 
         await Ok(await village.PostAsJsonAsync($"/api/cases/{id}/accept", new { expectedVersion = 1 }));
         var stale = await Problem(await village.PostAsJsonAsync($"/api/cases/{id}/decline", new { expectedVersion = 1, reason = "重复" }), HttpStatusCode.Conflict);

@@ -36,7 +36,10 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<DisputeCase>
 
         builder.HasMany(c => c.Parties).WithOne().HasForeignKey(p => p.CaseId).OnDelete(DeleteBehavior.Restrict);
         builder.HasMany(c => c.Sessions).WithOne().HasForeignKey(s => s.CaseId).OnDelete(DeleteBehavior.Restrict);
-        builder.HasOne(c => c.Agreement).WithOne().HasForeignKey<Agreement>(a => a.CaseId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasMany(c => c.Agreements).WithOne().HasForeignKey(a => a.CaseId).OnDelete(DeleteBehavior.Restrict);
+        builder.Navigation(c => c.Agreements).UsePropertyAccessMode(PropertyAccessMode.Field).HasField("_agreements");
+        builder.Ignore(c => c.Agreement);
+        builder.Ignore(c => c.CancelledFollowUps);
         builder.Navigation(c => c.Parties).UsePropertyAccessMode(PropertyAccessMode.Field).HasField("_parties");
         builder.Navigation(c => c.Sessions).UsePropertyAccessMode(PropertyAccessMode.Field).HasField("_sessions");
         builder.Ignore(c => c.NewEvents);
@@ -130,6 +133,8 @@ internal sealed class FollowUpConfiguration : IEntityTypeConfiguration<Mediation
         builder.Property(f => f.Satisfaction).HasConversion<string>().HasMaxLength(20);
         builder.Property(f => f.Performance).HasConversion<string>().HasMaxLength(20);
         builder.Property(f => f.Notes).HasMaxLength(2000);
+        builder.Property(f => f.CancelReason).HasMaxLength(300);
+        builder.Ignore(f => f.IsPending);
         builder.HasOne<DisputeCase>().WithMany().HasForeignKey(f => f.CaseId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(f => new { f.OwnerId, f.Status, f.DueAt });
         builder.HasIndex(f => f.CaseId);

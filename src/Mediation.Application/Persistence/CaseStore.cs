@@ -18,7 +18,7 @@ namespace Mediation.Application.Persistence;
 public sealed class CaseStore(MediationDbContext db)
 {
     private static readonly Func<MediationDbContext, long, Task<DisputeCase?>> Load =
-        EF.CompileAsyncQuery((MediationDbContext context, long id) => context.Cases.AsNoTracking().Include(c => c.Agreement).FirstOrDefault(c => c.Id == id));
+        EF.CompileAsyncQuery((MediationDbContext context, long id) => context.Cases.AsNoTracking().Include(c => c.Agreements).FirstOrDefault(c => c.Id == id));
 
     private readonly Dictionary<long, (DisputeCase Case, Row Loaded)> _loaded = [];
 
@@ -146,7 +146,14 @@ public sealed class CaseStore(MediationDbContext db)
                 ("@case", @case.Id), ("@held", s.HeldAt), ("@place", s.Place), ("@attendees", s.Attendees), ("@summary", s.Summary), ("@mediator", s.MediatorId), ("@unit", s.UnitId));
         }
 
-        if (@case.Agreement is { Id: 0 } agreement)
+        foreach (var superseded in @case.Agreements.Where(a => a.Id != 0 && a.SupersededAt is not null))
+        {
+            await ExecuteAsync(connection, transaction,
+                "UPDATE agreements SET superseded_at = @at WHERE id = @id AND superseded_at IS NULL",
+                cancellationToken, ("@at", superseded.SupersededAt), ("@id", superseded.Id));
+        }
+
+        foreach (var agreement in @case.Agreements.Where(a => a.Id == 0))
         {
             // EF keeps due dates as a JSON array on SQLite and as date[] on PostgreSQL; write them the same way.
             object dueDates = IsSqlite
@@ -163,6 +170,16 @@ public sealed class CaseStore(MediationDbContext db)
 
         foreach (var t in @case.NewTimers)
             await InsertTimerAsync(connection, transaction, t.CaseId, t.Kind, t.DueAt, t.Level, t.UnitId, null, cancellationToken);
+
+        foreach (var f in @case.CancelledFollowUps)
+        {
+            await ExecuteAsync(connection, transaction,
+                "UPDATE follow_up_visits SET status = 'Cancelled', cancelled_at = @at, cancel_reason = @reason WHERE id = @id AND status IN ('Scheduled', 'Due')",
+                cancellationToken, ("@at", f.CancelledAt), ("@reason", f.CancelReason), ("@id", f.Id));
+            await ExecuteAsync(connection, transaction,
+                "UPDATE case_timers SET status = 'Skipped', resolved_at = @at, note = @note WHERE follow_up_id = @id AND status = 'Pending'",
+                cancellationToken, ("@at", f.CancelledAt), ("@note", "回访已取消: 案件已重新调解"), ("@id", f.Id));
+        }
 
         foreach (var f in @case.NewFollowUps)
         {

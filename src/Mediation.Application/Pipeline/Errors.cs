@@ -21,3 +21,13 @@ public sealed class IdempotencyKeyReusedException(string key)
 
 /// <summary>No one is signed in (401).</summary>
 public sealed class NotSignedInException() : Exception("Sign in first.");
+
+/// <summary>
+/// Another writer held the database past the bounded wait (503 with Retry-After): nothing was written. A DbException,
+/// so loops that already ride out database hiccups (the timer dispatcher) treat it as one.
+/// </summary>
+public sealed class DatabaseBusyException(string message, TimeSpan retryAfter, Exception? inner = null)
+    : System.Data.Common.DbException(message, inner)
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}

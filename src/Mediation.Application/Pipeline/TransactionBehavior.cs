@@ -17,21 +17,29 @@ internal sealed class TransactionBehavior<TRequest, TResponse>(MediationDbContex
             return await next();
 
         using var writer = await gate.EnterAsync(cancellationToken);
-        // The whole command is one transaction, so EF's savepoint around each save inside it buys nothing.
-        db.Database.AutoSavepointsEnabled = false;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         try
         {
-            var response = await next();
-            if (db.ChangeTracker.HasChanges())
-                await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return response;
+            // The whole command is one transaction, so EF's savepoint around each save inside it buys nothing.
+            db.Database.AutoSavepointsEnabled = false;
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            try
+            {
+                var response = await next();
+                if (db.ChangeTracker.HasChanges())
+                    await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                return response;
+            }
+            finally
+            {
+                // A failed command must leave nothing half-tracked for the next one in this scope.
+                db.ChangeTracker.Clear();
+            }
         }
-        finally
+        catch (Exception ex) when (ex is not DatabaseBusyException && gate.IsBusy(ex))
         {
-            // A failed command must leave nothing half-tracked for the next one in this scope.
-            db.ChangeTracker.Clear();
+            // Another process holds the write lock: say so (503, retry) rather than fail as if the request were wrong.
+            throw gate.AsBusy(ex)!;
         }
     }
 

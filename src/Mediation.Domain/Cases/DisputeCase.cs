@@ -39,6 +39,8 @@ public sealed class DisputeCase
 
     private readonly List<Party> _parties = [];
     private readonly List<MediationSession> _sessions = [];
+    private readonly List<Agreement> _agreements = [];
+    private readonly List<FollowUpVisit> _cancelledFollowUps = [];
     private readonly List<CaseEvent> _newEvents = [];
     private readonly List<Notice> _newNotices = [];
     private readonly List<CaseTimer> _newTimers = [];
@@ -97,13 +99,19 @@ public sealed class DisputeCase
 
     public IReadOnlyList<Party> Parties => _parties;
     public IReadOnlyList<MediationSession> Sessions => _sessions;
-    public Agreement? Agreement { get; private set; }
+
+    /// <summary>Every agreement the case was settled with, oldest first; a reopened case settled again supersedes the earlier one.</summary>
+    public IReadOnlyList<Agreement> Agreements => _agreements;
+
+    /// <summary>The agreement in force: the latest one not superseded.</summary>
+    public Agreement? Agreement => _agreements.LastOrDefault(a => a.SupersededAt is null);
 
     /// <summary>Events raised since load; persistence appends them in the same transaction.</summary>
     public IReadOnlyList<CaseEvent> NewEvents => _newEvents;
     public IReadOnlyList<Notice> NewNotices => _newNotices;
     public IReadOnlyList<CaseTimer> NewTimers => _newTimers;
     public IReadOnlyList<FollowUpVisit> NewFollowUps => _newFollowUps;
+    public IReadOnlyList<FollowUpVisit> CancelledFollowUps => _cancelledFollowUps;
 
     /// <summary>The unit above the holding unit, read off the path; null at the top.</summary>
     public long? ParentUnitId
@@ -123,6 +131,7 @@ public sealed class DisputeCase
         _newNotices.Clear();
         _newTimers.Clear();
         _newFollowUps.Clear();
+        _cancelledFollowUps.Clear();
     }
 
     /// <summary>
@@ -236,8 +245,11 @@ public sealed class DisputeCase
             throw new CaseInputException("acceptedByParties", "An agreement settles a dispute only when the parties accept it.");
         if (terms.DueDates.Any(d => d < WorkingDayCalendar.ChinaDate(nowUtc)))
             throw new CaseInputException("dueDates", "A due date for performance cannot lie in the past.");
-        Agreement = new Agreement(Required(terms.Terms, "terms"), terms.AcceptedByParties, terms.DueDates, nowUtc);
-        Fire(workflow, calendar, transition, actor, nowUtc, new { terms = terms.Terms, dueDates = terms.DueDates });
+        var superseded = Agreement;
+        var agreement = new Agreement(Required(terms.Terms, "terms"), terms.AcceptedByParties, terms.DueDates, nowUtc);
+        superseded?.Supersede(nowUtc);
+        _agreements.Add(agreement);
+        Fire(workflow, calendar, transition, actor, nowUtc, new { terms = terms.Terms, dueDates = terms.DueDates, supersedesAgreementId = superseded?.Id });
     }
 
     public void RecordFailure(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, string reason, DateTime nowUtc)
@@ -280,14 +292,23 @@ public sealed class DisputeCase
         Fire(workflow, calendar, transition, actor, nowUtc, new { method = Required(feedback.Method, "method"), summary = Required(feedback.Summary, "summary") });
     }
 
-    /// <summary>Takes a closed matter up again (an unsatisfied follow-up, a broken agreement); the level's clock starts anew.</summary>
-    public void Reopen(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, string reason, DateTime nowUtc)
+    /// <summary>
+    /// Takes a closed matter up again (an unsatisfied follow-up, a broken agreement); the level's clock starts anew and
+    /// the visits still planned for the closing that no longer stands are cancelled, with the reason.
+    /// </summary>
+    public void Reopen(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, string reason,
+        IReadOnlyList<FollowUpVisit> plannedVisits, DateTime nowUtc)
     {
         var transition = Transition(workflow, "reopen", actor, expectedVersion);
+        var why = Required(reason, "reason");
+        if (plannedVisits.Any(v => v.CaseId != Id))
+            throw new CaseInputException("followUpId", $"A follow-up visit given does not belong to case {CaseNumber}.");
         ClosedAt = null;
         OwnerId ??= actor.StaffId;
         EnterLevel(workflow.Level(Level), nowUtc);
-        Fire(workflow, calendar, transition, actor, nowUtc, new { reason = Required(reason, "reason") });
+        var cancelled = plannedVisits.Where(v => v.Cancel($"案件已重新调解: {why}", nowUtc)).ToList();
+        _cancelledFollowUps.AddRange(cancelled);
+        Fire(workflow, calendar, transition, actor, nowUtc, new { reason = why, cancelledFollowUpIds = cancelled.Select(v => v.Id).ToList() });
     }
 
     /// <summary>
@@ -353,7 +374,7 @@ public sealed class DisputeCase
     {
         CheckClockChange(workflow, actor, expectedVersion, "suspend");
         if (IsSuspended || DeadlineAt is not { } deadline)
-            throw new TransitionNotAllowedException(CaseNumber, State, Level, "suspend", workflow.AllowedActions(State, Level, actor.Role));
+            throw new TransitionNotAllowedException(CaseNumber, State, Level, "suspend", AllowedActions(workflow, actor.Role));
         var (fromState, fromLevel, fromUnit) = (State, Level, UnitId);
         SuspendedAt = nowUtc;
         PausedMinutes = (int)Math.Max(0, Math.Ceiling((deadline - nowUtc).TotalMinutes));
@@ -361,15 +382,15 @@ public sealed class DisputeCase
         Record("suspend", fromState, fromLevel, fromUnit, actor, nowUtc, new { reason = Required(reason, "reason"), remainingMinutes = PausedMinutes });
     }
 
-    /// <summary>Starts the clock again: the deadline moves on by the time spent suspended, to the end of a working day.</summary>
-    public void Resume(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, DateTime nowUtc)
+    /// <summary>Starts the clock again: the deadline moves on by exactly the time spent suspended.</summary>
+    public void Resume(WorkflowDefinition workflow, Actor actor, int expectedVersion, DateTime nowUtc)
     {
         CheckClockChange(workflow, actor, expectedVersion, "resume");
         if (!IsSuspended)
-            throw new TransitionNotAllowedException(CaseNumber, State, Level, "resume", workflow.AllowedActions(State, Level, actor.Role));
+            throw new TransitionNotAllowedException(CaseNumber, State, Level, "resume", AllowedActions(workflow, actor.Role));
         var (fromState, fromLevel, fromUnit) = (State, Level, UnitId);
         var suspendedFor = nowUtc - SuspendedAt!.Value;
-        DeadlineAt = calendar.EndOfWorkingDayOnOrAfter(nowUtc.AddMinutes(PausedMinutes ?? 0));
+        DeadlineAt = DeadlineBeforeSuspension() + suspendedFor;
         SuspendedAt = null;
         PausedMinutes = null;
         _newTimers.Add(new CaseTimer(Id, TimerKind.LevelDeadline, DeadlineAt.Value, Level, UnitId));
@@ -381,7 +402,7 @@ public sealed class DisputeCase
     /// agreement takes a closed matter up again when the definition says so. Answers whether it reopened.
     /// </summary>
     public bool RecordFollowUp(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, FollowUpVisit visit,
-        string method, Satisfaction satisfaction, Performance performance, string? notes, DateTime nowUtc)
+        IReadOnlyList<FollowUpVisit> otherVisits, string method, Satisfaction satisfaction, Performance performance, string? notes, DateTime nowUtc)
     {
         if (expectedVersion != Version)
             throw new ConcurrentEditException(CaseNumber, expectedVersion, Version);
@@ -399,9 +420,34 @@ public sealed class DisputeCase
         if (reopen)
         {
             var finding = satisfaction == Satisfaction.Unsatisfied ? "申请人不满意" : "协议未履行";
-            Reopen(workflow, calendar, actor, Version, $"回访: {finding}", nowUtc);
+            Reopen(workflow, calendar, actor, Version, $"回访: {finding}", otherVisits.Where(v => !ReferenceEquals(v, visit)).ToList(), nowUtc);
         }
         return reopen;
+    }
+
+    /// <summary>
+    /// What the actor may do now: the definition's transitions from here, and suspend or resume where the clock runs
+    /// and the actor's role may stop it.
+    /// </summary>
+    public IReadOnlyList<string> AllowedActions(WorkflowDefinition workflow, string role)
+    {
+        var actions = workflow.AllowedActions(State, Level, role).ToList();
+        if (workflow.Clock.SuspendRoles.Contains(role, StringComparer.Ordinal) && workflow.State(State).ClockRuns)
+        {
+            if (IsSuspended)
+                actions.Add("resume");
+            else if (DeadlineAt is not null)
+                actions.Add("suspend");
+        }
+        return actions;
+    }
+
+    // Deadlines fall on whole minutes (the end of a China day) and the remainder was rounded up to a minute, so the
+    // minute the case was suspended in plus the remainder is the deadline it had, to the tick.
+    private DateTime DeadlineBeforeSuspension()
+    {
+        var at = SuspendedAt!.Value;
+        return new DateTime(at.Ticks - (at.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Utc).AddMinutes(PausedMinutes ?? 0);
     }
 
     private void CheckClockChange(WorkflowDefinition workflow, Actor actor, int expectedVersion, string action)
@@ -411,7 +457,7 @@ public sealed class DisputeCase
         if (!workflow.Clock.SuspendRoles.Contains(actor.Role, StringComparer.Ordinal))
             throw new RoleNotAllowedException(actor.Role, action);
         if (!workflow.State(State).ClockRuns)
-            throw new TransitionNotAllowedException(CaseNumber, State, Level, action, workflow.AllowedActions(State, Level, actor.Role));
+            throw new TransitionNotAllowedException(CaseNumber, State, Level, action, AllowedActions(workflow, actor.Role));
     }
 
     // A change that keeps the state (suspend, resume) still leaves a line in the history.
@@ -432,7 +478,7 @@ public sealed class DisputeCase
         if (expectedVersion != Version)
             throw new ConcurrentEditException(CaseNumber, expectedVersion, Version);
         var transition = workflow.TransitionsFrom(State, Level).FirstOrDefault(t => t.Action == action)
-            ?? throw new TransitionNotAllowedException(CaseNumber, State, Level, action, workflow.AllowedActions(State, Level, actor.Role));
+            ?? throw new TransitionNotAllowedException(CaseNumber, State, Level, action, AllowedActions(workflow, actor.Role));
         if (!transition.AllowsRole(actor.Role))
             throw new RoleNotAllowedException(actor.Role, action);
         return transition;

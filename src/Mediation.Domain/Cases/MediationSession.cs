@@ -51,4 +51,9 @@ public sealed class Agreement
     public bool AcceptedByParties { get; private set; }
     public List<DateOnly> DueDates { get; private set; }
     public DateTime SignedAt { get; private set; }
+
+    /// <summary>Set when a later resolution of the reopened case replaced these terms; the record itself stays.</summary>
+    public DateTime? SupersededAt { get; private set; }
+
+    public void Supersede(DateTime nowUtc) => SupersededAt ??= nowUtc;
 }

@@ -5,6 +5,9 @@ public enum FollowUpStatus
     Scheduled,
     Due,
     Done,
+
+    /// <summary>The closing it was planned for was taken up again; <see cref="FollowUpVisit.CancelReason"/> says why.</summary>
+    Cancelled,
 }
 
 /// <summary>满意 / 基本满意 / 不满意.</summary>
@@ -64,8 +67,23 @@ public sealed class FollowUpVisit
     public Satisfaction? Satisfaction { get; private set; }
     public Performance? Performance { get; private set; }
     public string? Notes { get; private set; }
+    public DateTime? CancelledAt { get; private set; }
+    public string? CancelReason { get; private set; }
 
-    public bool IsOverdue(DateTime nowUtc) => Status != FollowUpStatus.Done && nowUtc >= DueAt.AddDays(1);
+    public bool IsPending => Status is FollowUpStatus.Scheduled or FollowUpStatus.Due;
+
+    public bool IsOverdue(DateTime nowUtc) => IsPending && nowUtc >= DueAt.AddDays(1);
+
+    /// <summary>The closing this visit was planned for no longer stands (the case was reopened); a recorded visit is kept as it is.</summary>
+    public bool Cancel(string reason, DateTime nowUtc)
+    {
+        if (!IsPending)
+            return false;
+        Status = FollowUpStatus.Cancelled;
+        CancelledAt = nowUtc;
+        CancelReason = reason;
+        return true;
+    }
 
     public void MarkDue()
     {
@@ -78,6 +96,8 @@ public sealed class FollowUpVisit
     {
         if (Status == FollowUpStatus.Done)
             throw new Cases.CaseInputException("followUp", "This follow-up visit is already recorded.");
+        if (Status == FollowUpStatus.Cancelled)
+            throw new Cases.CaseInputException("followUp", $"This follow-up visit was cancelled: {CancelReason}");
         Status = FollowUpStatus.Done;
         RecordedAt = nowUtc;
         RecordedById = staffId;

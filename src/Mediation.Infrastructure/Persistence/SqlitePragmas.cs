@@ -12,7 +12,7 @@ internal sealed class SqlitePragmas(SqliteDurability durability) : DbConnectionI
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> _prepared = [];
 
     private readonly string _sql =
-        $"PRAGMA synchronous={(durability == SqliteDurability.Full ? "FULL" : "NORMAL")}; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;";
+        $"PRAGMA synchronous={(durability == SqliteDurability.Full ? "FULL" : "NORMAL")}; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=1000;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {

@@ -8,7 +8,7 @@ namespace Mediation.Web.Api;
 /// <summary>
 /// Turns the product's refusals into application/problem+json with the right status: 400 malformed, 401 not signed
 /// in, 403 not allowed, 404 unknown or out of scope, 409 wrong state or concurrent edit (with the allowed actions),
-/// 422 invalid fields (each named). Anything else is a 500 that says nothing of the request's data.
+/// 422 invalid fields (each named), 503 with Retry-After while another process holds the database. Anything else is a 500 that says nothing of the request's data.
 /// </summary>
 internal sealed class Problems(IProblemDetailsService problems, ILogger<Problems> logger) : IExceptionHandler
 {
@@ -25,6 +25,7 @@ internal sealed class Problems(IProblemDetailsService problems, ILogger<Problems
             ConcurrentEditException c => Problem(409, "Changed by someone else", c.Message, ("expectedVersion", c.ExpectedVersion), ("currentVersion", c.ActualVersion)),
             RequestValidationException v => Validation(v.Errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray())),
             CaseInputException i => Validation(new Dictionary<string, string[]> { [i.Field] = [i.Message] }),
+            DatabaseBusyException b => Busy(context, b),
             IdempotencyKeyReusedException r => Validation(new Dictionary<string, string[]> { ["Idempotency-Key"] = [r.Message] }),
             _ => null,
         };
@@ -43,6 +44,13 @@ internal sealed class Problems(IProblemDetailsService problems, ILogger<Problems
         foreach (var (key, value) in extensions)
             problem.Extensions[key] = value;
         return problem;
+    }
+
+    private static ProblemDetails Busy(HttpContext context, DatabaseBusyException busy)
+    {
+        var seconds = (int)Math.Ceiling(busy.RetryAfter.TotalSeconds);
+        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problem(503, "Database busy", busy.Message, ("retryAfterSeconds", seconds));
     }
 
     private static ValidationProblemDetails Validation(Dictionary<string, string[]> errors) =>

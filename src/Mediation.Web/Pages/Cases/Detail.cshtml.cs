@@ -28,7 +28,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Mediation.Web.Pages.Cases;
 
 /// <summary>A case: its facts, parties (masked unless the viewer holds it), timeline, and the actions allowed now.</summary>
-public sealed class CaseModel(IMediator mediator, WorkflowCatalog workflows, ActorContext actors, Ui.UiText text, TimeProvider clock) : PageModel
+public sealed class CaseModel(IMediator mediator, WorkflowCatalog workflows, Ui.UiText text, TimeProvider clock) : PageModel
 {
     public CaseDetails? Case { get; private set; }
     public WorkflowDefinition Workflow { get; private set; } = null!;
@@ -58,8 +58,7 @@ public sealed class CaseModel(IMediator mediator, WorkflowCatalog workflows, Act
     public async Task<IActionResult> OnPostClockAsync(long id, [FromForm] ActionForm form, CancellationToken cancellationToken) =>
         await RunAsync(id, form.Action == CaseActions.Resume ? new ResumeCase(id, form.ExpectedVersion) : new SuspendCase(id, form.ExpectedVersion, form.Reason ?? ""), cancellationToken);
 
-    public bool MaySuspend => Case is { MayAct: true } c && Workflow.State(c.State).ClockRuns
-        && Workflow.Clock.SuspendRoles.Contains(actors.Current.Role);
+    public bool MaySuspend => Case is { } c && (c.AllowedActions.Contains("suspend") || c.AllowedActions.Contains("resume"));
 
     private async Task<IActionResult> RunAsync(long id, IRequest<CaseChanged> command, CancellationToken cancellationToken)
     {
@@ -71,6 +70,12 @@ public sealed class CaseModel(IMediator mediator, WorkflowCatalog workflows, Act
         catch (NotFoundException)
         {
             return NotFound();
+        }
+        catch (DatabaseBusyException)
+        {
+            Error = text["databaseBusy"];
+            await LoadAsync(id, cancellationToken);
+            return Page();
         }
         catch (Exception ex) when (ex is DomainRuleException or RequestValidationException or AccessDeniedException)
         {
@@ -110,7 +115,8 @@ public sealed class CaseModel(IMediator mediator, WorkflowCatalog workflows, Act
     {
         Case = await mediator.Send(new GetCase(id), cancellationToken);
         Workflow = workflows.Registry.Get(Case.WorkflowKey, Case.WorkflowVersion);
-        Actions = Case.AllowedActions.Select(a => Workflow.Transitions.First(t => t.Action == a)).ToList();
+        // Suspend and resume are clock actions, not transitions: they have their own form.
+        Actions = Case.AllowedActions.Select(a => Workflow.Transitions.FirstOrDefault(t => t.Action == a)).OfType<TransitionDefinition>().ToList();
     }
 
     public string Title(LocalizedText title) => text.Of(title);

@@ -43,16 +43,23 @@ public sealed record CaseDetails(
     IReadOnlyList<string> AllowedActions,
     IReadOnlyList<FollowUpView> FollowUps,
     bool Suspended,
-    bool MayAct);
+    bool MayAct,
+    IReadOnlyList<AgreementView> Agreements);
 
 public sealed record FollowUpView(long Id, DateOnly DueOn, string Reason, Mediation.Domain.FollowUps.FollowUpStatus Status, bool Overdue,
-    string? Method, Mediation.Domain.FollowUps.Satisfaction? Satisfaction, Mediation.Domain.FollowUps.Performance? Performance, string? Notes);
+    string? Method, Mediation.Domain.FollowUps.Satisfaction? Satisfaction, Mediation.Domain.FollowUps.Performance? Performance, string? Notes,
+    string? CancelReason = null);
 
 public sealed record PartyView(PartyRole Role, string Name, string? Phone, string? IdNumber, string? Address);
 
 public sealed record SessionView(DateTime HeldAt, string Place, string Attendees, string Summary, long MediatorId);
 
-public sealed record AgreementView(string Terms, bool AcceptedByParties, IReadOnlyList<DateOnly> DueDates, DateTime SignedAt);
+public sealed record AgreementView(string Terms, bool AcceptedByParties, IReadOnlyList<DateOnly> DueDates, DateTime SignedAt, DateTime? SupersededAt = null)
+{
+    public bool Superseded => SupersededAt is not null;
+
+    public static AgreementView Of(Agreement a) => new(a.Terms, a.AcceptedByParties, a.DueDates, a.SignedAt, a.SupersededAt);
+}
 
 public sealed record TimelineEntry(int Sequence, DateTime OccurredAt, string Action, string? FromState, string ToState, string? FromLevel, string Level, long? FromUnitId, long UnitId, long ActorId, string ActorName, string ActorRole, string Payload);
 
@@ -64,7 +71,7 @@ internal sealed class GetCaseHandler(MediationDbContext db, WorkflowCatalog work
         var c = await db.Cases.AsNoTracking()
             .Include(x => x.Parties)
             .Include(x => x.Sessions)
-            .Include(x => x.Agreement)
+            .Include(x => x.Agreements)
             .AsSplitQuery()
             .FirstOrDefaultAsync(x => x.Id == request.CaseId, cancellationToken)
             ?? throw new NotFoundException($"Case {request.CaseId}");
@@ -89,18 +96,19 @@ internal sealed class GetCaseHandler(MediationDbContext db, WorkflowCatalog work
             seesPersonalData ? p.IdNumber : PersonalData.MaskIdNumber(p.IdNumber),
             seesPersonalData ? p.Address : null)).ToList();
 
-        var allowed = holds ? workflows.For(c).AllowedActions(c.State, c.Level, actor.Role) : [];
+        var allowed = holds ? c.AllowedActions(workflows.For(c), actor.Role) : [];
         return new CaseDetails(
             c.Id, c.CaseNumber, c.WorkflowKey, c.WorkflowVersion, c.State, c.Level, c.UnitId, unitName, c.Outcome,
             c.Channel, c.Category, c.Summary, c.Description, c.AmountInDispute, c.RiskLevel, c.RiskSignals, c.IsMajor,
             c.RegisteredAt, c.DeadlineAt, c.IsOverdue(clock.GetUtcNow().UtcDateTime), c.ClosedAt, c.Version,
             c.FirstResponsibleId, c.OwnerId, seesPersonalData, parties,
             c.Sessions.OrderBy(s => s.HeldAt).Select(s => new SessionView(s.HeldAt, s.Place, s.Attendees, s.Summary, s.MediatorId)).ToList(),
-            c.Agreement is { } a ? new AgreementView(a.Terms, a.AcceptedByParties, a.DueDates, a.SignedAt) : null,
+            c.Agreement is { } a ? AgreementView.Of(a) : null,
             timeline,
             allowed,
-            visits.Select(f => new FollowUpView(f.Id, f.DueOn, f.Reason, f.Status, f.IsOverdue(now), f.Method, f.Satisfaction, f.Performance, f.Notes)).ToList(),
+            visits.Select(f => new FollowUpView(f.Id, f.DueOn, f.Reason, f.Status, f.IsOverdue(now), f.Method, f.Satisfaction, f.Performance, f.Notes, f.CancelReason)).ToList(),
             c.IsSuspended,
-            holds);
+            holds,
+            c.Agreements.OrderBy(x => x.SignedAt).ThenBy(x => x.Id).Select(AgreementView.Of).ToList());
     }
 }

@@ -2,6 +2,8 @@ using Mediation.Application.Features.Workflow;
 using Mediation.Application.Persistence;
 using Mediation.Application.Pipeline;
 using Mediation.Domain.Cases;
+using Mediation.Domain.FollowUps;
+using Microsoft.EntityFrameworkCore;
 
 namespace Mediation.Application.Features.Cases.ReopenCase;
 
@@ -14,12 +16,15 @@ internal sealed class ReopenCaseValidator : IValidator<ReopenCase>
         Rules.Version(request.ExpectedVersion).Concat(Rules.Required(request.Reason, "reason"));
 }
 
-internal sealed class ReopenCaseHandler(CaseStore cases, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
+internal sealed class ReopenCaseHandler(MediationDbContext db, CaseStore cases, WorkflowCatalog workflows, ActorContext actors, TimeProvider clock)
     : CaseCommandHandler<ReopenCase>(cases, workflows, actors, clock)
 {
-    protected override Task Apply(DisputeCase @case, ReopenCase command, CaseChange change, CancellationToken cancellationToken)
+    protected override async Task Apply(DisputeCase @case, ReopenCase command, CaseChange change, CancellationToken cancellationToken)
     {
-        @case.Reopen(change.Workflow, change.Calendar, change.Actor, command.ExpectedVersion, command.Reason, change.Now);
-        return Task.CompletedTask;
+        // The case store writes the cancellations, so the visits are read untracked.
+        var planned = await db.FollowUps.AsNoTracking()
+            .Where(f => f.CaseId == command.CaseId && (f.Status == FollowUpStatus.Scheduled || f.Status == FollowUpStatus.Due))
+            .ToListAsync(cancellationToken);
+        @case.Reopen(change.Workflow, change.Calendar, change.Actor, command.ExpectedVersion, command.Reason, planned, change.Now);
     }
 }

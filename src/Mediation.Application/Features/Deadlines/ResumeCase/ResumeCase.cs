@@ -19,7 +19,7 @@ internal sealed class ResumeCaseHandler(CaseStore cases, WorkflowCatalog workflo
 {
     protected override Task Apply(DisputeCase @case, ResumeCase command, CaseChange change, CancellationToken cancellationToken)
     {
-        @case.Resume(change.Workflow, change.Calendar, change.Actor, command.ExpectedVersion, change.Now);
+        @case.Resume(change.Workflow, change.Actor, command.ExpectedVersion, change.Now);
         return Task.CompletedTask;
     }
 }

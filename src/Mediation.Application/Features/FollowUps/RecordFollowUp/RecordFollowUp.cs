@@ -33,9 +33,10 @@ internal sealed class RecordFollowUpHandler(MediationDbContext db, CaseStore cas
 {
     protected override async Task Apply(DisputeCase @case, RecordFollowUp command, CaseChange change, CancellationToken cancellationToken)
     {
-        var visit = await db.FollowUps.FirstOrDefaultAsync(f => f.Id == command.FollowUpId && f.CaseId == command.CaseId, cancellationToken)
+        var visits = await db.FollowUps.Where(f => f.CaseId == command.CaseId).ToListAsync(cancellationToken);
+        var visit = visits.FirstOrDefault(f => f.Id == command.FollowUpId)
             ?? throw new NotFoundException($"Follow-up visit {command.FollowUpId}");
-        @case.RecordFollowUp(change.Workflow, change.Calendar, change.Actor, command.ExpectedVersion, visit,
+        @case.RecordFollowUp(change.Workflow, change.Calendar, change.Actor, command.ExpectedVersion, visit, visits,
             command.Method, command.Satisfaction, command.Performance, command.Notes, change.Now);
     }
 }

@@ -51,7 +51,7 @@ internal sealed class GetInboxHandler(MediationDbContext db, ActorContext actors
         var endOfToday = WorkingDayCalendar.EndOfChinaDay(WorkingDayCalendar.ChinaDate(now));
 
         var visits = await db.FollowUps.AsNoTracking()
-            .Where(f => f.OwnerId == actor.StaffId && f.Status != FollowUpStatus.Done && f.DueAt < endOfToday)
+            .Where(f => f.OwnerId == actor.StaffId && (f.Status == FollowUpStatus.Scheduled || f.Status == FollowUpStatus.Due) && f.DueAt < endOfToday)
             .Join(db.Cases, f => f.CaseId, c => c.Id, (f, c) => new { f.Id, f.CaseId, c.CaseNumber, f.DueAt, f.Reason, c.ApplicantName })
             .OrderBy(f => f.DueAt).Take(request.Limit)
             .ToListAsync(cancellationToken);
