@@ -130,10 +130,12 @@ public class DisputeCaseTests
     }
 
     [Theory]
-    [InlineData("13905318842", "139****8842")]
-    [InlineData("0531-8888000", "053*****8000")]
+    [InlineData("13905318842", "*******8842")]
+    [InlineData("0531-8888000", "********8000")]
+    [InlineData("0531-88886666", "*********6666")]
+    [InlineData("+86 139 0531 8842", "*************8842")]
     [InlineData("12345", "*****")]
-    public void Phone_IsMaskedKeepingOnlyItsEnds(string phone, string masked) => Assert.Equal(masked, PersonalData.MaskPhone(phone));
+    public void Phone_IsMasked_ShowingAtMostItsLastFourDigits(string phone, string masked) => Assert.Equal(masked, PersonalData.MaskPhone(phone));
 
     [Fact]
     public void IdNumber_IsMaskedKeepingOnlyItsEnds() => Assert.Equal("3701**********4213", PersonalData.MaskIdNumber("370102198803154213"));

@@ -228,6 +228,8 @@ public sealed class DisputeCase
         Fire(workflow, calendar, transition, actor, nowUtc, new { heldAt = session.HeldAt, place = session.Place, attendees = session.Attendees, summary = session.Summary });
     }
 
+    public const int MaxYearsToPerform = 10;
+
     public void Resolve(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, AgreementTerms terms, DateTime nowUtc)
     {
         var transition = Transition(workflow, "resolve", actor, expectedVersion);
@@ -235,6 +237,9 @@ public sealed class DisputeCase
             throw new CaseInputException("acceptedByParties", "An agreement settles a dispute only when the parties accept it.");
         if (terms.DueDates.Any(d => d < WorkingDayCalendar.ChinaDate(nowUtc)))
             throw new CaseInputException("dueDates", "A due date for performance cannot lie in the past.");
+        // A date centuries ahead keeps the case waiting for a follow-up that never comes: it could never be closed.
+        if (terms.DueDates.Any(d => d > WorkingDayCalendar.ChinaDate(nowUtc).AddYears(MaxYearsToPerform)))
+            throw new CaseInputException("dueDates", $"A due date for performance must lie within {MaxYearsToPerform} years.", $"协议履行期限须在 {MaxYearsToPerform} 年以内。");
         Agreement = new Agreement(Required(terms.Terms, "terms"), terms.AcceptedByParties, terms.DueDates, nowUtc);
         Fire(workflow, calendar, transition, actor, nowUtc, new { terms = terms.Terms, dueDates = terms.DueDates });
     }

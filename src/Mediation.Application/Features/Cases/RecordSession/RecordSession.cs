@@ -18,7 +18,9 @@ internal sealed class RecordSessionValidator : IValidator<RecordSession>
         foreach (var e in Rules.Optional(request.Attendees, "attendees", 500)) yield return e;
         foreach (var e in Rules.Required(request.Summary, "summary", 4000)) yield return e;
         if (request.HeldAt == default)
-            yield return new("heldAt", "'heldAt' is required.");
+            yield return new("heldAt", "'heldAt' is required.", "“heldAt”为必填项。");
+        else
+            foreach (var e in Rules.SaneDate(request.HeldAt, "heldAt")) yield return e;
     }
 }
 
