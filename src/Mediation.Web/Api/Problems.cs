@@ -49,7 +49,7 @@ internal sealed class Problems(IProblemDetailsService problems, ILogger<Problems
     private static ProblemDetails FromJson(HttpContext context, JsonException json, bool zh)
     {
         var field = json.Path is { Length: > 1 } path ? UserText.Shown(path.TrimStart('$').TrimStart('.'), 120) : null;
-        var target = context.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
+        var target = FailedEndpoint(context)?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
         var leaf = json.InnerException is JsonException || field is null || target is null ? null : FieldType(target, json.Path!);
         if (leaf is null)
             return Problem(400, zh ? "JSON 格式错误" : "Malformed JSON", UserText.Shown(json.Message, 300));
@@ -59,7 +59,7 @@ internal sealed class Problems(IProblemDetailsService problems, ILogger<Problems
     // A query or route value that does not convert: name the parameter, and for an enum list what it may be.
     private static ProblemDetails FromBinding(HttpContext context, BadHttpRequestException bad, bool zh)
     {
-        var method = context.GetEndpoint()?.Metadata.GetMetadata<MethodInfo>();
+        var method = FailedEndpoint(context)?.Metadata.GetMetadata<MethodInfo>();
         foreach (var parameter in method?.GetParameters() ?? [])
         {
             if (parameter.Name is not { } name || !context.Request.Query.TryGetValue(name, out var given))
@@ -72,6 +72,9 @@ internal sealed class Problems(IProblemDetailsService problems, ILogger<Problems
         }
         return Problem(400, zh ? "请求格式错误" : "Malformed request", UserText.Shown(bad.Message, 300));
     }
+
+    // The exception handler runs with the endpoint cleared; the feature still knows which one failed.
+    private static Endpoint? FailedEndpoint(HttpContext context) => context.Features.Get<IExceptionHandlerFeature>()?.Endpoint;
 
     // Follows a JSON path like $.parties[0].role through the request type to the type of the value at its end.
     private static Type? FieldType(Type type, string path)

@@ -6,7 +6,7 @@ using Mediation.Domain.Cases;
 namespace Mediation.Application.Features.Cases.RecordSession;
 
 /// <summary>调解记录: when and where the parties sat, who attended, what was said.</summary>
-public sealed record RecordSession(long CaseId, int ExpectedVersion, DateTime HeldAt, string Place, string Attendees, string Summary)
+public sealed record RecordSession(long CaseId, int ExpectedVersion, DateTime HeldAt, string Place, string? Attendees, string Summary)
     : ICommand<CaseChanged>, ICaseCommand;
 
 internal sealed class RecordSessionValidator : IValidator<RecordSession>
