@@ -166,6 +166,7 @@ public class InputTests(ApiHost host) : IClassFixture<ApiHost>
         Assert.DoesNotContain('\n', said);
         Assert.True(said.Length < 1000, $"The refusal is {said.Length} characters long.");
 
+        Assert.DoesNotContain(host.Logs.Lines, l => l.Line.Contains("\n2026-12-02 info: Mediation forged line", StringComparison.Ordinal) || l.Line.Length > 2000);
         var refusals = host.Logs.Lines.Where(l => l.Line.Contains("AssignStaff", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(refusals);
         Assert.All(refusals, l =>

@@ -65,6 +65,7 @@ public class OpenApiFuzzTests(ITestOutputHelper output)
         var generator = new ValueGenerator(random, document, caseIds);
         var failures = new List<string>();
         var sent = 0;
+        var statuses = new SortedDictionary<int, int>();
         foreach (var (path, pathItem) in document["paths"]!.AsObject())
         {
             foreach (var (method, operation) in pathItem!.AsObject())
@@ -86,6 +87,9 @@ public class OpenApiFuzzTests(ITestOutputHelper output)
                     try
                     {
                         using var response = await client.SendAsync(request);
+                        statuses[(int)response.StatusCode] = statuses.GetValueOrDefault((int)response.StatusCode) + 1;
+                        if (Environment.GetEnvironmentVariable("MEDIATION_FUZZ_DEBUG") == path && method == "post")
+                            output.WriteLine($"{(int)response.StatusCode} {Shorten(body)} -> {Shorten(await response.Content.ReadAsStringAsync())}");
                         if ((int)response.StatusCode >= 500)
                             failures.Add($"{method.ToUpperInvariant()} {path} seed {seed} #{n}: {(int)response.StatusCode}\n  url: {Shorten(url)}\n  body: {Shorten(body)}");
                     }
@@ -96,7 +100,7 @@ public class OpenApiFuzzTests(ITestOutputHelper output)
                 }
             }
         }
-        output.WriteLine($"Seed {seed}: {sent} requests, {failures.Count} answered 5xx.");
+        output.WriteLine($"Seed {seed}: {sent} requests, {failures.Count} answered 5xx; by status: {string.Join(", ", statuses.Select(s => $"{s.Key}×{s.Value}"))}.");
         return failures;
     }
 
@@ -127,8 +131,14 @@ public class OpenApiFuzzTests(ITestOutputHelper output)
             "𠀀𠀁😀", "\ud800", "%0d%0a", "../../etc/passwd", "<script>alert(1)</script>",
         ];
 
+        // How often a value is bent: none (valid-looking requests that reach the domain), now and then, or often.
+        private double _hostility;
+
+        private bool Bend() => random.NextDouble() < _hostility;
+
         public (string Url, string? Body) Request(string path, JsonNode operation)
         {
+            _hostility = new[] { 0.0, 0.04, 0.25 }[random.Next(3)];
             var url = new StringBuilder();
             foreach (var segment in path.Split('/'))
             {
@@ -141,7 +151,7 @@ public class OpenApiFuzzTests(ITestOutputHelper output)
             {
                 if (parameter!["in"]?.GetValue<string>() != "query" || random.Next(3) == 0)
                     continue;
-                var value = random.Next(3) == 0 ? HostileText() : Scalar(Resolve(parameter["schema"]), parameter["name"]!.GetValue<string>());
+                var value = Bend() ? HostileText() : Scalar(Resolve(parameter["schema"]), parameter["name"]!.GetValue<string>());
                 query.Add(Uri.EscapeDataString(parameter["name"]!.GetValue<string>()) + "=" + Uri.EscapeDataString(value));
             }
             if (query.Count > 0)
@@ -152,7 +162,7 @@ public class OpenApiFuzzTests(ITestOutputHelper output)
                 return (url.ToString(), null);
             return (url.ToString(), random.Next(12) switch
             {
-                0 => new[] { "", "null", "[]", "\"text\"", "42", "{", "{\"a\":", "[null]", "{}" }[random.Next(9)],
+                0 when _hostility > 0 => new[] { "", "null", "[]", "\"text\"", "42", "{", "{\"a\":", "[null]", "{}" }[random.Next(9)],
                 _ => (Value(schema, "", depth: 0) ?? JsonValue.Create((string?)null))?.ToJsonString() ?? "null",
             });
         }
@@ -166,38 +176,31 @@ public class OpenApiFuzzTests(ITestOutputHelper output)
         private JsonNode? Value(JsonNode? schemaRef, string name, int depth)
         {
             var schema = Resolve(schemaRef);
-            switch (random.Next(14))
-            {
-                case 0:
-                    return null;
-                case 1:
-                    return HostileNode();
-                default:
-                    break;
-            }
+            if (Bend())
+                return random.Next(2) == 0 ? null : HostileNode();
             var type = TypeOf(schema);
-            if (schema?["enum"] is JsonArray enums && random.Next(6) != 0)
-                return enums[random.Next(enums.Count)]?.DeepClone();
+            if (schema?["enum"] is JsonArray enums && !Bend())
+                return Pick(enums)?.DeepClone();
             switch (type)
             {
                 case "object" when depth < 4:
                     var obj = new JsonObject();
                     foreach (var (property, propertySchema) in schema?["properties"]?.AsObject() ?? [])
                     {
-                        if (random.Next(10) == 0)
+                        if (Bend())
                             continue; // a missing field
                         obj[property] = Value(propertySchema, property, depth + 1);
                     }
                     return obj;
                 case "array" when depth < 4:
                     var array = new JsonArray();
-                    var count = random.Next(8) == 0 ? 30 : random.Next(4);
+                    var count = Bend() ? random.Next(2) * 30 : random.Next(1, 4);
                     for (var i = 0; i < count; i++)
-                        array.Add(random.Next(8) == 0 ? null : Value(schema?["items"], name, depth + 1));
+                        array.Add(Bend() ? null : Value(schema?["items"], name, depth + 1));
                     return array;
                 case "integer":
                 case "number":
-                    return random.Next(4) == 0 ? HostileNumber() : JsonValue.Create(random.Next(1, 6));
+                    return Bend() ? HostileNumber() : JsonValue.Create(random.Next(1, 6));
                 case "boolean":
                     return JsonValue.Create(random.Next(2) == 0);
                 default:
@@ -207,28 +210,39 @@ public class OpenApiFuzzTests(ITestOutputHelper output)
 
         private string Scalar(JsonNode? schema, string name)
         {
-            if (schema?["enum"] is JsonArray enums && random.Next(5) != 0)
-                return enums[random.Next(enums.Count)]?.ToString() ?? "";
+            if (schema?["enum"] is JsonArray enums && !Bend())
+                return Pick(enums)?.ToString() ?? "";
+            if (Bend())
+                return HostileText();
             var format = schema?["format"]?.GetValue<string>();
             var now = new DateTime(2026, 12, 2, 8, 0, 0, DateTimeKind.Utc);
-            return (TypeOf(schema), format, random.Next(5)) switch
+            return (TypeOf(schema), format) switch
             {
-                (_, "date", < 3) => DateOnly.FromDateTime(now.AddDays(random.Next(-400, 400))).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                (_, "date-time", < 3) => now.AddHours(random.Next(-9000, 9000)).ToString("O", CultureInfo.InvariantCulture),
-                ("integer" or "number", _, < 3) => random.Next(-2, 200).ToString(CultureInfo.InvariantCulture),
-                ("boolean", _, < 4) => random.Next(2) == 0 ? "true" : "false",
-                (_, _, 3) => HostileText(),
+                (_, "date") => DateOnly.FromDateTime(now.AddDays(random.Next(-100, 700))).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                (_, "date-time") => now.AddHours(random.Next(-2000, 24)).ToString("O", CultureInfo.InvariantCulture),
+                ("integer" or "number", _) => random.Next(1, 50).ToString(CultureInfo.InvariantCulture),
+                ("boolean", _) => random.Next(2) == 0 ? "true" : "false",
                 _ => name switch
                 {
                     "role" => new[] { "villageMediator", "stationMediator", "centerMediator", "administrator", "nobody" }[random.Next(5)],
                     "kind" => new[] { "villagePoint", "districtStation", "streetCenter", "moon" }[random.Next(4)],
-                    "phone" => new[] { "13905318842", "0531-88886666", "12", "abc" }[random.Next(4)],
-                    "idNumber" => new[] { "370102198803154213", "370102198803154210", "x" }[random.Next(3)],
+                    "phone" => new[] { "13905318842", "0531-88886666", "+86 139 0531 8842" }[random.Next(3)],
+                    "idNumber" => "370102198803154213",
+                    "riskSignals" => new[] { "none", "collectivePetition", "levelSkippingPetition, turningViolent" }[random.Next(3)],
+                    "userName" => "fuzz" + random.Next(1000).ToString(CultureInfo.InvariantCulture),
+                    "password" => "Fuzz2026" + random.Next(1000).ToString(CultureInfo.InvariantCulture),
                     "state" => new[] { "pending", "mediating", "closed", "nowhere" }[random.Next(4)],
                     "level" => new[] { "village", "station", "center", "moon" }[random.Next(4)],
                     _ => "调解" + random.Next(1000).ToString(CultureInfo.InvariantCulture),
                 },
             };
+        }
+
+        // A nullable enum lists null among its values: a valid-looking request names a real one.
+        private JsonNode? Pick(JsonArray values)
+        {
+            var real = values.Where(v => v is not null).ToList();
+            return real.Count == 0 ? null : real[random.Next(real.Count)];
         }
 
         private string HostileText() => random.Next(6) switch

@@ -50,6 +50,12 @@ public sealed class NewCaseModel(IMediator mediator, Ui.UiText text) : PageModel
         {
             _errors[input.Field] = input.Message;
         }
+        catch (IdempotencyKeyReusedException)
+        {
+            // Sent before with other contents (the back button, then edits): a new submit is a new dispute, with a new key.
+            IdempotencyKey = Guid.NewGuid().ToString("N");
+            _errors["summary"] = text.English ? "This form was already submitted with other contents; submit again to register it as a new dispute." : "此表单已按其他内容提交过；如需登记为新纠纷，请再次提交。";
+        }
         PadParties();
         return Page();
     }
