@@ -116,6 +116,22 @@ public class DisputeCaseTests
         Assert.Equal("mediating", @case.State);
     }
 
+    [Theory]
+    [InlineData(9999, 12, 30)]
+    [InlineData(2036, 3, 3)]
+    public void Agreement_DueBeyondTenYears_IsRefused_SoTheCaseCanStillBeClosed(int year, int month, int day)
+    {
+        var @case = Register();
+        @case.Accept(Workflow, Calendar, VillageMediator, 1, Now);
+        @case.RecordSession(Workflow, Calendar, VillageMediator, 2, new SessionRecord(Now, "调解室", "双方", "协商"), Now);
+
+        var refused = Assert.Throws<CaseInputException>(() =>
+            @case.Resolve(Workflow, Calendar, VillageMediator, 3, new AgreementTerms("分期补偿", true, [new DateOnly(2026, 6, 1), new DateOnly(year, month, day)]), Now));
+        Assert.Equal("dueDates", refused.Field);
+        Assert.Equal("mediating", @case.State);
+        @case.Resolve(Workflow, Calendar, VillageMediator, 3, new AgreementTerms("分期补偿", true, [new DateOnly(2026, 6, 1), new DateOnly(2036, 3, 1)]), Now);
+    }
+
     [Fact]
     public void History_ReplaysToTheCase_AndRefusesAGap()
     {
