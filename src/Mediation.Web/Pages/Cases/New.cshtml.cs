@@ -44,7 +44,7 @@ public sealed class NewCaseModel(IMediator mediator, Ui.UiText text) : PageModel
         }
         catch (RequestValidationException invalid)
         {
-            _errors = invalid.Errors.GroupBy(e => e.Field, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First().Message, StringComparer.OrdinalIgnoreCase);
+            _errors = invalid.Errors.GroupBy(e => e.Field, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => Shown(g.First()), StringComparer.OrdinalIgnoreCase);
         }
         catch (CaseInputException input)
         {
@@ -59,6 +59,10 @@ public sealed class NewCaseModel(IMediator mediator, Ui.UiText text) : PageModel
         PadParties();
         return Page();
     }
+
+    // Beside its field, "required" reads best as the page's own short 此项必填; other rules keep their Chinese wording.
+    private string Shown(FieldError error) =>
+        !text.English && error.Chinese is { } chinese && !error.Message.EndsWith("is required.", StringComparison.Ordinal) ? chinese : error.Message;
 
     public IHtmlContent ErrorFor(string field) =>
         _errors.TryGetValue(field, out var message) ? new HtmlString($"<span class=\"field-error\" data-field=\"{field}\">{System.Net.WebUtility.HtmlEncode(text.FieldError(field, message))}</span>") : HtmlString.Empty;
