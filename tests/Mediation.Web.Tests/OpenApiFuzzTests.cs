@@ -20,7 +20,7 @@ public class OpenApiFuzzTests(ITestOutputHelper output)
     private static readonly string[] Roles = ["cun01-1", "zhan1-1", "zhongxin1", "zhuren", "xinfang1", "admin"];
 
     [Fact]
-    public async Task EveryOperation_WithRandomExtremeAndWrongTypedInput_NeverAnswers5xx()
+    public async Task EveryOperation_WithRandomExtremeAndWrongTypedInput_NeverAnswers5xx_AndRefusesWithProblemJson()
     {
         var randomSeed = int.TryParse(Environment.GetEnvironmentVariable("MEDIATION_FUZZ_SEED"), CultureInfo.InvariantCulture, out var replay)
             ? replay
@@ -35,7 +35,7 @@ public class OpenApiFuzzTests(ITestOutputHelper output)
             failures.AddRange(await FuzzAsync(host, seed));
         }
 
-        Assert.True(failures.Count == 0, $"{failures.Count} answers were 5xx:\n" + string.Join("\n\n", failures.Take(15)));
+        Assert.True(failures.Count == 0, $"{failures.Count} answers were 5xx or a refusal without problem+json:\n" + string.Join("\n\n", failures.Take(15)));
     }
 
     private async Task<List<string>> FuzzAsync(ApiHost host, int seed)
@@ -92,6 +92,8 @@ public class OpenApiFuzzTests(ITestOutputHelper output)
                             output.WriteLine($"{(int)response.StatusCode} {Shorten(body)} -> {Shorten(await response.Content.ReadAsStringAsync())}");
                         if ((int)response.StatusCode >= 500)
                             failures.Add($"{method.ToUpperInvariant()} {path} seed {seed} #{n}: {(int)response.StatusCode}\n  url: {Shorten(url)}\n  body: {Shorten(body)}");
+                        else if ((int)response.StatusCode >= 400 && response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+                            failures.Add($"{method.ToUpperInvariant()} {path} seed {seed} #{n}: {(int)response.StatusCode} without problem+json\n  url: {Shorten(url)}\n  body: {Shorten(body)}");
                     }
                     catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or JsonException)
                     {
@@ -100,7 +102,7 @@ public class OpenApiFuzzTests(ITestOutputHelper output)
                 }
             }
         }
-        output.WriteLine($"Seed {seed}: {sent} requests, {failures.Count} answered 5xx; by status: {string.Join(", ", statuses.Select(s => $"{s.Key}×{s.Value}"))}.");
+        output.WriteLine($"Seed {seed}: {sent} requests, {failures.Count} failed (5xx, or a refusal without problem+json); by status: {string.Join(", ", statuses.Select(s => $"{s.Key}×{s.Value}"))}.");
         return failures;
     }
 
