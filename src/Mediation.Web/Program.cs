@@ -35,7 +35,7 @@ builder.Services.AddRazorPages(pages =>
 });
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<Problems>();
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(openApi => openApi.AddSchemaTransformer<RequiredFields>());
 
 // A body that does not bind is a BadHttpRequestException, so the problem+json handler can say what was wrong.
 builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);

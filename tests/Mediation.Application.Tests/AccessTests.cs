@@ -43,7 +43,7 @@ public class AccessTests
 
         var seen = await host.SendAs("xinfang1", new GetCase(registered.CaseId));
         var applicant = seen.Parties.Single(p => p.Role == PartyRole.Applicant);
-        Assert.Equal(("139****8842", "3701**********4213"), (applicant.Phone, applicant.IdNumber));
+        Assert.Equal(("*******8842", "3701**********4213"), (applicant.Phone, applicant.IdNumber));
         Assert.False(seen.PersonalDataVisible);
         await Assert.ThrowsAsync<AccessDeniedException>(() => host.SendAs("xinfang1", new AcceptCase(registered.CaseId, registered.Version)));
 

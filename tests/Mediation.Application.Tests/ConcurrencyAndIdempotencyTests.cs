@@ -86,6 +86,25 @@ public class ConcurrencyAndIdempotencyTests
     }
 
     [Fact]
+    public async Task AKeyReusedForADifferentRegistration_IsRefused_AndTheRecordHoldsNoPersonalData()
+    {
+        await using var host = await MediationHost.StartAsync();
+        var first = await host.SendAs("cun01-1", Disputes.Neighbour(key: "form-9c21"));
+
+        var reused = await Assert.ThrowsAsync<IdempotencyKeyReusedException>(() => host.SendAs("cun01-1", Disputes.Neighbour("另一起相邻纠纷", key: "form-9c21")));
+        Assert.Contains("form-9c21", reused.Message, StringComparison.Ordinal);
+        Assert.Equal(1, await host.Query(db => db.Cases.CountAsync()));
+        Assert.Equal(first, await host.SendAs("cun01-1", Disputes.Neighbour(key: "form-9c21")));
+
+        var record = await host.Query(db => db.IdempotencyRecords.AsNoTracking().SingleAsync());
+        Assert.Matches("^[0-9a-f]{64}$", record.RequestHash);
+        var stored = string.Join("|", record.Key, record.RequestType, record.RequestHash, record.Response);
+        Assert.DoesNotContain(Disputes.ApplicantPhone, stored, StringComparison.Ordinal);
+        Assert.DoesNotContain(Disputes.ApplicantIdNumber, stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("王秀英", stored, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task InvalidRegistration_NamesEachField_AndStoresNothing()
     {
         await using var host = await MediationHost.StartAsync();

@@ -116,6 +116,22 @@ public class DisputeCaseTests
         Assert.Equal("mediating", @case.State);
     }
 
+    [Theory]
+    [InlineData(9999, 12, 30)]
+    [InlineData(2036, 3, 3)]
+    public void Agreement_DueBeyondTenYears_IsRefused_SoTheCaseCanStillBeClosed(int year, int month, int day)
+    {
+        var @case = Register();
+        @case.Accept(Workflow, Calendar, VillageMediator, 1, Now);
+        @case.RecordSession(Workflow, Calendar, VillageMediator, 2, new SessionRecord(Now, "调解室", "双方", "协商"), Now);
+
+        var refused = Assert.Throws<CaseInputException>(() =>
+            @case.Resolve(Workflow, Calendar, VillageMediator, 3, new AgreementTerms("分期补偿", true, [new DateOnly(2026, 6, 1), new DateOnly(year, month, day)]), Now));
+        Assert.Equal("dueDates", refused.Field);
+        Assert.Equal("mediating", @case.State);
+        @case.Resolve(Workflow, Calendar, VillageMediator, 3, new AgreementTerms("分期补偿", true, [new DateOnly(2026, 6, 1), new DateOnly(2036, 3, 1)]), Now);
+    }
+
     [Fact]
     public void History_ReplaysToTheCase_AndRefusesAGap()
     {
@@ -130,10 +146,12 @@ public class DisputeCaseTests
     }
 
     [Theory]
-    [InlineData("13905318842", "139****8842")]
-    [InlineData("0531-8888000", "053*****8000")]
+    [InlineData("13905318842", "*******8842")]
+    [InlineData("0531-8888000", "********8000")]
+    [InlineData("0531-88886666", "*********6666")]
+    [InlineData("+86 139 0531 8842", "*************8842")]
     [InlineData("12345", "*****")]
-    public void Phone_IsMaskedKeepingOnlyItsEnds(string phone, string masked) => Assert.Equal(masked, PersonalData.MaskPhone(phone));
+    public void Phone_IsMasked_ShowingAtMostItsLastFourDigits(string phone, string masked) => Assert.Equal(masked, PersonalData.MaskPhone(phone));
 
     [Fact]
     public void IdNumber_IsMaskedKeepingOnlyItsEnds() => Assert.Equal("3701**********4213", PersonalData.MaskIdNumber("370102198803154213"));

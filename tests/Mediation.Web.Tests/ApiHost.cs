@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 
 namespace Mediation.Web.Tests;
 
@@ -16,11 +17,15 @@ public sealed class ApiHost : WebApplicationFactory<Program>
 
     public string DatabaseFile => Path.Combine(_folder, "mediation.db");
 
+    /// <summary>Every log line the host writes at Information or above, as formatted.</summary>
+    public LogCapture Logs { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         Directory.CreateDirectory(_folder);
         builder.UseSetting("Mediation:ConnectionString", DatabaseFile);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs).AddFilter<LogCapture>(null, LogLevel.Information));
     }
 
     /// <summary>A client signed in as a demo account.</summary>
@@ -44,5 +49,30 @@ public sealed class ApiHost : WebApplicationFactory<Program>
         {
             // A leftover temp folder is harmless.
         }
+    }
+}
+
+/// <summary>Keeps the host's log lines so a test can read what would have reached the log file.</summary>
+public sealed class LogCapture : ILoggerProvider
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(string Category, string Line)> _lines = new();
+
+    public IReadOnlyList<(string Category, string Line)> Lines => _lines.ToArray();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(string category, System.Collections.Concurrent.ConcurrentQueue<(string, string)> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue((category, formatter(state, exception)));
     }
 }

@@ -75,7 +75,7 @@ public class ApiTests : IClassFixture<ApiHost>
 
         var petitionOffice = await _host.SignedInAs("xinfang1");
         var seen = await Ok(await petitionOffice.GetAsync($"/api/cases/{id}"));
-        Assert.Equal("139****8842", seen.GetProperty("parties")[0].GetProperty("phone").GetString());
+        Assert.Equal("*******8842", seen.GetProperty("parties")[0].GetProperty("phone").GetString());
         await Problem(await petitionOffice.PostAsJsonAsync($"/api/cases/{id}/accept", new { expectedVersion = 3 }), HttpStatusCode.Forbidden);
     }
 

@@ -29,11 +29,12 @@ public sealed class IdempotencyRecord
         Key = RequestType = Response = "";
     }
 
-    public IdempotencyRecord(long staffId, string key, string requestType, string response, DateTime createdAt)
+    public IdempotencyRecord(long staffId, string key, string requestType, string? requestHash, string response, DateTime createdAt)
     {
         StaffId = staffId;
         Key = key;
         RequestType = requestType;
+        RequestHash = requestHash;
         Response = response;
         CreatedAt = createdAt;
     }
@@ -41,6 +42,9 @@ public sealed class IdempotencyRecord
     public long StaffId { get; private set; }
     public string Key { get; private set; }
     public string RequestType { get; private set; }
+
+    /// <summary>SHA-256 of the request's canonical JSON: tells a retry from a different request without keeping the body.</summary>
+    public string? RequestHash { get; private set; }
     public string Response { get; private set; }
     public DateTime CreatedAt { get; private set; }
 }

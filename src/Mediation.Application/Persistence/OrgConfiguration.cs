@@ -70,6 +70,7 @@ internal sealed class BookkeepingConfiguration :
         builder.HasKey(r => new { r.StaffId, r.Key });
         builder.Property(r => r.Key).HasMaxLength(100);
         builder.Property(r => r.RequestType).HasMaxLength(100);
+        builder.Property(r => r.RequestHash).HasMaxLength(64);
     }
 
     public void Configure(EntityTypeBuilder<CaseNumberCounter> builder)

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Mediation.Application.Persistence;
 using MediatR;
@@ -11,6 +13,7 @@ namespace Mediation.Application.Pipeline;
 internal sealed class IdempotencyBehavior<TRequest, TResponse>(MediationDbContext db, ActorContext actors, TimeProvider clock)
     : IPipelineBehavior<TRequest, TResponse>
 {
+    private const int MaxKeyLength = 100;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public async Task<TResponse> Handle(TRequest request, CancellationToken cancellationToken, RequestHandlerDelegate<TResponse> next)
@@ -19,18 +22,32 @@ internal sealed class IdempotencyBehavior<TRequest, TResponse>(MediationDbContex
         if (request is not ICommand || string.IsNullOrEmpty(key))
             return await next();
 
+        if (key.Length > MaxKeyLength)
+            throw new RequestValidationException([new FieldError("Idempotency-Key", $"An idempotency key has at most {MaxKeyLength} characters.", $"幂等键最多 {MaxKeyLength} 个字符。")]);
+
         var staffId = actors.Current.StaffId;
         var requestType = typeof(TRequest).Name;
+        var requestHash = Hash(request);
         var earlier = await db.IdempotencyRecords.FindAsync([staffId, key], cancellationToken);
         if (earlier is not null)
         {
-            return earlier.RequestType == requestType
+            // Records kept before request hashes were stored can only be told apart by the kind of request.
+            var same = earlier.RequestType == requestType && (earlier.RequestHash is null || earlier.RequestHash == requestHash);
+            return same
                 ? JsonSerializer.Deserialize<TResponse>(earlier.Response, Json)!
                 : throw new IdempotencyKeyReusedException(key);
         }
 
         var response = await next();
-        db.IdempotencyRecords.Add(new IdempotencyRecord(staffId, key, requestType, JsonSerializer.Serialize(response, Json), clock.GetUtcNow().UtcDateTime));
+        db.IdempotencyRecords.Add(new IdempotencyRecord(staffId, key, requestType, requestHash, JsonSerializer.Serialize(response, Json), clock.GetUtcNow().UtcDateTime));
         return response;
+    }
+
+    // The request's fields as JSON (the key itself left out, so the body's key and the header's agree), hashed.
+    private static string Hash(TRequest request)
+    {
+        var fields = JsonSerializer.SerializeToNode(request, Json)!.AsObject();
+        fields.Remove("idempotencyKey");
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(fields.ToJsonString(Json))));
     }
 }

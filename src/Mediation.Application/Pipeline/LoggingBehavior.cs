@@ -11,6 +11,7 @@ namespace Mediation.Application.Pipeline;
 internal sealed class LoggingBehavior<TRequest, TResponse>(ILogger<LoggingBehavior<TRequest, TResponse>> logger, ActorContext actors)
     : IPipelineBehavior<TRequest, TResponse>
 {
+    private const int MaxReasonLength = 500;
     private static readonly string RequestName = typeof(TRequest).Name;
 
     public async Task<TResponse> Handle(TRequest request, CancellationToken cancellationToken, RequestHandlerDelegate<TResponse> next)
@@ -27,8 +28,9 @@ internal sealed class LoggingBehavior<TRequest, TResponse>(ILogger<LoggingBehavi
         }
         catch (Exception ex)
         {
-            // Messages of our rule exceptions name states and fields, never personal data.
-            logger.LogInformation("{Request} case {CaseId} by staff {StaffId} refused after {ElapsedMs:F1} ms: {Error}: {Reason}", RequestName, caseId, staffId, Stopwatch.GetElapsedTime(started).TotalMilliseconds, ex.GetType().Name, ex.Message);
+            // Messages of our rule exceptions name states and fields, never personal data; they may echo what a user
+            // typed (an unknown role, a user name), so the line is bounded and cannot be split by CR/LF.
+            logger.LogInformation("{Request} case {CaseId} by staff {StaffId} refused after {ElapsedMs:F1} ms: {Error}: {Reason}", RequestName, caseId, staffId, Stopwatch.GetElapsedTime(started).TotalMilliseconds, ex.GetType().Name, UserText.Shown(ex.Message, MaxReasonLength));
             throw;
         }
     }

@@ -29,8 +29,9 @@ public sealed class ConcurrentEditException(string caseNumber, int expectedVersi
     public int ActualVersion { get; } = actualVersion;
 }
 
-/// <summary>A value a rule of the domain refuses (422), naming the field.</summary>
-public sealed class CaseInputException(string field, string message) : DomainRuleException(message)
+/// <summary>A value a rule of the domain refuses (422), naming the field; in Chinese too where the rule says it.</summary>
+public sealed class CaseInputException(string field, string message, string? chinese = null) : DomainRuleException(message)
 {
     public string Field { get; } = field;
+    public string? Chinese { get; } = chinese;
 }

@@ -238,13 +238,18 @@ public sealed class DisputeCase
         Fire(workflow, calendar, transition, actor, nowUtc, new { heldAt = session.HeldAt, place = session.Place, attendees = session.Attendees, summary = session.Summary });
     }
 
+    public const int MaxYearsToPerform = 10;
+
     public void Resolve(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, AgreementTerms terms, DateTime nowUtc)
     {
-        var transition = Transition(workflow, "resolve", actor, expectedVersion);
+        var transition = Transition(workflow, CaseActions.Resolve, actor, expectedVersion);
         if (!terms.AcceptedByParties)
             throw new CaseInputException("acceptedByParties", "An agreement settles a dispute only when the parties accept it.");
         if (terms.DueDates.Any(d => d < WorkingDayCalendar.ChinaDate(nowUtc)))
             throw new CaseInputException("dueDates", "A due date for performance cannot lie in the past.");
+        // A date centuries ahead keeps the case waiting for a follow-up that never comes: it could never be closed.
+        if (terms.DueDates.Any(d => d > WorkingDayCalendar.ChinaDate(nowUtc).AddYears(MaxYearsToPerform)))
+            throw new CaseInputException("dueDates", $"A due date for performance must lie within {MaxYearsToPerform} years.", $"协议履行期限须在 {MaxYearsToPerform} 年以内。");
         var superseded = Agreement;
         var agreement = new Agreement(Required(terms.Terms, "terms"), terms.AcceptedByParties, terms.DueDates, nowUtc);
         superseded?.Supersede(nowUtc);
@@ -299,7 +304,7 @@ public sealed class DisputeCase
     public void Reopen(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, string reason,
         IReadOnlyList<FollowUpVisit> plannedVisits, DateTime nowUtc)
     {
-        var transition = Transition(workflow, "reopen", actor, expectedVersion);
+        var transition = Transition(workflow, CaseActions.Reopen, actor, expectedVersion);
         var why = Required(reason, "reason");
         if (plannedVisits.Any(v => v.CaseId != Id))
             throw new CaseInputException("followUpId", $"A follow-up visit given does not belong to case {CaseNumber}.");

@@ -29,9 +29,12 @@ public sealed class Party
 /// <summary>Masks personal data for anyone who may see that a party exists but has no business with the details.</summary>
 public static class PersonalData
 {
-    /// <summary>13812345678 → 138****5678.</summary>
+    /// <summary>
+    /// 13812345678 → *******5678, 0531-88886666 → *********6666: at most the last four digits, since a prefix (mobile
+    /// carrier, landline area code) narrows the number down; a short number is masked whole.
+    /// </summary>
     public static string? MaskPhone(string? phone) =>
-        phone is null ? null : phone.Length <= 7 ? new string('*', phone.Length) : phone[..3] + new string('*', phone.Length - 7) + phone[^4..];
+        phone is null ? null : phone.Length < 8 ? new string('*', phone.Length) : new string('*', phone.Length - 4) + phone[^4..];
 
     /// <summary>370102199001011234 → 3701**********1234.</summary>
     public static string? MaskIdNumber(string? id) =>

@@ -129,7 +129,8 @@ public sealed class AccountService(MediationDbContext db, WriteGate gate, OrgTre
     public async Task<Result> SignInAsync(HttpContext context, string userName, string password, CancellationToken ct)
     {
         const string wrong = "用户名或密码错误 / Wrong user name or password.";
-        if (string.IsNullOrWhiteSpace(userName) || string.IsNullOrEmpty(password))
+        // No account has a name or password this long: refused before it reaches the database or the hasher.
+        if (string.IsNullOrWhiteSpace(userName) || string.IsNullOrEmpty(password) || userName.Length > 60 || password.Length > 256)
             return new(null, wrong);
 
         var now = clock.GetUtcNow().UtcDateTime;

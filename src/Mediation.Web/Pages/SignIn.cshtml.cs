@@ -44,7 +44,8 @@ public static class PageSession
         app.MapGet("/lang", (string? to, string? back, HttpContext context) =>
         {
             context.Response.Cookies.Append("lang", to == "en" ? "en" : "zh", new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Lax, MaxAge = TimeSpan.FromDays(365) });
-            return Results.LocalRedirect(back is { Length: > 0 } && back.StartsWith('/') && !back.StartsWith("//", StringComparison.Ordinal) ? back : "/");
+            // IsLocalUrl also refuses a backslash path ("/\\evil"), which browsers follow off-site and LocalRedirect throws on.
+            return Results.LocalRedirect(Microsoft.AspNetCore.Http.HttpResults.RedirectHttpResult.IsLocalUrl(back) ? back! : "/");
         }).AllowAnonymous().ExcludeFromDescription();
     }
 }

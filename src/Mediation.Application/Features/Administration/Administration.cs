@@ -32,7 +32,7 @@ internal static class AdminOnly
     public static IEnumerable<FieldError> Password(string? password)
     {
         if (string.IsNullOrEmpty(password) || password.Length < 8 || !password.Any(char.IsDigit) || !password.Any(char.IsLetter))
-            yield return new("password", "A password has at least 8 characters, with letters and digits.");
+            yield return new("password", "A password has at least 8 characters, with letters and digits.", "密码至少 8 个字符，须包含字母和数字。");
     }
 }
 
@@ -87,6 +87,11 @@ internal sealed class CreateStaffValidator : IValidator<CreateStaff>
         Rules.Required(r.UserName, "userName", 60).Concat(Rules.Required(r.DisplayName, "displayName", 100)).Concat(Rules.Required(r.Role, "role", 40)).Concat(AdminOnly.Password(r.Password));
 }
 
+internal sealed class AssignStaffValidator : IValidator<AssignStaff>
+{
+    public IEnumerable<FieldError> Validate(AssignStaff r) => Rules.Required(r.Role, "role", 40);
+}
+
 internal sealed class ResetPasswordValidator : IValidator<ResetPassword>
 {
     public IEnumerable<FieldError> Validate(ResetPassword r) => AdminOnly.Password(r.Password);
@@ -127,7 +132,7 @@ internal sealed class AdministrationHandlers(MediationDbContext db, OrgTree tree
         await CheckRoleAndUnit(request.Role, request.UnitId, cancellationToken);
         var userName = request.UserName.Trim();
         if (await db.Staff.AnyAsync(s => s.UserName == userName, cancellationToken))
-            throw new RequestValidationException([new FieldError("userName", $"The user name '{userName}' is taken.")]);
+            throw new RequestValidationException([new FieldError("userName", $"The user name '{UserText.Shown(userName)}' is taken.", $"用户名“{UserText.Shown(userName)}”已被占用。")]);
         var staff = new StaffMember(0, userName, request.DisplayName.Trim(), request.Role, request.UnitId);
         staff.SetPasswordHash(passwords.Hash(staff, request.Password));
         db.Staff.Add(staff);
@@ -185,7 +190,7 @@ internal sealed class AdministrationHandlers(MediationDbContext db, OrgTree tree
     private async Task CheckRoleAndUnit(string role, long unitId, CancellationToken cancellationToken)
     {
         if (!workflows.Current.HasRole(role))
-            throw new RequestValidationException([new FieldError("role", $"'{role}' is not a role of the workflow definition.")]);
+            throw new RequestValidationException([new FieldError("role", $"'{UserText.Shown(role)}' is not a role of the workflow definition. Allowed: {string.Join(", ", workflows.Current.Roles.Select(r => r.Id))}.", $"“{UserText.Shown(role)}”不是流程定义中的角色。")]);
         if (await tree.FindAsync(db, unitId, cancellationToken) is null)
             throw new RequestValidationException([new FieldError("unitId", $"No unit {unitId}.")]);
     }

@@ -51,15 +51,25 @@ public sealed class NewCaseModel(IMediator mediator, Ui.UiText text, ActorContex
         }
         catch (RequestValidationException invalid)
         {
-            _errors = invalid.Errors.GroupBy(e => e.Field, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First().Message, StringComparer.OrdinalIgnoreCase);
+            _errors = invalid.Errors.GroupBy(e => e.Field, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => Shown(g.First()), StringComparer.OrdinalIgnoreCase);
         }
         catch (CaseInputException input)
         {
             _errors[input.Field] = input.Message;
         }
+        catch (IdempotencyKeyReusedException)
+        {
+            // Sent before with other contents (the back button, then edits): a new submit is a new dispute, with a new key.
+            IdempotencyKey = Guid.NewGuid().ToString("N");
+            _errors["summary"] = text.English ? "This form was already submitted with other contents; submit again to register it as a new dispute." : "此表单已按其他内容提交过；如需登记为新纠纷，请再次提交。";
+        }
         PadParties();
         return Page();
     }
+
+    // Beside its field, "required" reads best as the page's own short 此项必填; other rules keep their Chinese wording.
+    private string Shown(FieldError error) =>
+        !text.English && error.Chinese is { } chinese && !error.Message.EndsWith("is required.", StringComparison.Ordinal) ? chinese : error.Message;
 
     public IHtmlContent ErrorFor(string field) =>
         _errors.TryGetValue(field, out var message) ? new HtmlString($"<span class=\"field-error\" data-field=\"{field}\">{System.Net.WebUtility.HtmlEncode(text.FieldError(field, message))}</span>") : HtmlString.Empty;

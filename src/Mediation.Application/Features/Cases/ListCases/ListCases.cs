@@ -47,19 +47,31 @@ public sealed record CaseListItem(
 
 public sealed record CasePage(IReadOnlyList<CaseListItem> Items, string? NextCursor);
 
-internal sealed class ListCasesValidator : IValidator<ListCases>
+internal sealed class ListCasesValidator(Features.Workflow.WorkflowCatalog workflows) : IValidator<ListCases>
 {
     public IEnumerable<FieldError> Validate(ListCases request)
     {
+        // A filter naming nothing that exists would quietly answer "no cases": say so instead (400).
+        if (request.State is { Length: > 0 } state)
+            Known("state", state, workflows.Registry.All.SelectMany(w => w.States).Select(s => s.Id));
+        if (request.Level is { Length: > 0 } level)
+            Known("level", level, workflows.Registry.All.SelectMany(w => w.Levels).Select(l => l.Id));
+        if (request.Category is { } category && !Enum.IsDefined(category))
+            throw new UnknownFilterValueException("category", category.ToString(), Rules.AllowedNames<DisputeCategory>());
+        if (request.Risk is { } risk && !Enum.IsDefined(risk))
+            throw new UnknownFilterValueException("risk", risk.ToString(), Rules.AllowedNames<RiskLevel>());
         if (request.PageSize is < 1 or > 100)
-            yield return new("pageSize", "'pageSize' must be between 1 and 100.");
+            yield return new("pageSize", "'pageSize' must be between 1 and 100.", "“pageSize”须在 1 到 100 之间。");
         if (request.After is not null && !Cursor.TryParse(request.After, out _))
-            yield return new("after", "'after' is not a cursor this list gave out.");
+            yield return new("after", "'after' is not a cursor this list gave out.", "“after”不是本列表给出的翻页游标。");
         foreach (var e in Rules.Optional(request.Text, "text", 50)) yield return e;
-        if (request.Category is { } category)
-            foreach (var e in Rules.Defined(category, "category")) yield return e;
-        if (request.Risk is { } risk)
-            foreach (var e in Rules.Defined(risk, "risk")) yield return e;
+    }
+
+    private static void Known(string parameter, string value, IEnumerable<string> known)
+    {
+        var allowed = known.Distinct(StringComparer.Ordinal).ToList();
+        if (!allowed.Contains(value, StringComparer.Ordinal))
+            throw new UnknownFilterValueException(parameter, value, allowed);
     }
 }
 

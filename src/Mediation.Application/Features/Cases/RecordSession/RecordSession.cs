@@ -6,7 +6,7 @@ using Mediation.Domain.Cases;
 namespace Mediation.Application.Features.Cases.RecordSession;
 
 /// <summary>调解记录: when and where the parties sat, who attended, what was said.</summary>
-public sealed record RecordSession(long CaseId, int ExpectedVersion, DateTime HeldAt, string Place, string Attendees, string Summary)
+public sealed record RecordSession(long CaseId, int ExpectedVersion, DateTime HeldAt, string Place, string? Attendees, string Summary)
     : ICommand<CaseChanged>, ICaseCommand;
 
 internal sealed class RecordSessionValidator : IValidator<RecordSession>
@@ -18,7 +18,9 @@ internal sealed class RecordSessionValidator : IValidator<RecordSession>
         foreach (var e in Rules.Optional(request.Attendees, "attendees", 500)) yield return e;
         foreach (var e in Rules.Required(request.Summary, "summary", 4000)) yield return e;
         if (request.HeldAt == default)
-            yield return new("heldAt", "'heldAt' is required.");
+            yield return new("heldAt", "'heldAt' is required.", "“heldAt”为必填项。");
+        else
+            foreach (var e in Rules.SaneDate(request.HeldAt, "heldAt")) yield return e;
     }
 }
 

@@ -1,16 +1,20 @@
+using System.ComponentModel.DataAnnotations;
 using Mediation.Application.Pipeline;
 using Mediation.Domain.Cases;
 
 namespace Mediation.Application.Features.Cases.RegisterCase;
 
-/// <summary>登记纠纷: a mediator or grid worker registers a dispute at their unit.</summary>
+/// <summary>
+/// 登记纠纷: a mediator or grid worker registers a dispute at their unit. Channel, category and risk level are nullable
+/// only so that a missing one is refused by name instead of silently counting as the first value in the statistics.
+/// </summary>
 public sealed record RegisterCase(
-    IntakeChannel Channel,
-    DisputeCategory Category,
+    [property: Required] IntakeChannel? Channel,
+    [property: Required] DisputeCategory? Category,
     string Summary,
     string? Description,
     decimal? AmountInDispute,
-    RiskLevel RiskLevel,
+    [property: Required] RiskLevel? RiskLevel,
     RiskSignals RiskSignals,
     IReadOnlyList<PartyInput> Parties,
     string? IdempotencyKey = null) : ICommand<CaseChanged>, IIdempotentCommand, IRoleRestricted
@@ -19,4 +23,4 @@ public sealed record RegisterCase(
     public IReadOnlyList<string> AllowedRoles => [];
 }
 
-public sealed record PartyInput(PartyRole Role, string Name, string? Phone, string? IdNumber, string? Address);
+public sealed record PartyInput([property: Required] PartyRole? Role, string Name, string? Phone, string? IdNumber, string? Address);

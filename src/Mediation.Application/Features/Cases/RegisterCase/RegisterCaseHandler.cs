@@ -22,8 +22,9 @@ internal sealed class RegisterCaseHandler(MediationDbContext db, CaseStore cases
         var unit = await tree.FindAsync(db, actor.UnitId, cancellationToken) ?? throw new NotFoundException($"Unit {actor.UnitId}");
         var center = await tree.FindAsync(db, unit.RootId, cancellationToken) ?? throw new NotFoundException($"Unit {unit.RootId}");
 
-        var parties = request.Parties.Select(p => new Party(p.Role, p.Name, p.Phone, p.IdNumber, p.Address)).ToList();
-        var facts = new DisputeFacts(request.Channel, request.Category, request.Summary, request.Description, request.AmountInDispute, request.RiskLevel, request.RiskSignals, parties);
+        // The validator has refused missing channel, category, risk and roles: the values are there.
+        var parties = request.Parties.Select(p => new Party(p.Role!.Value, p.Name, p.Phone, p.IdNumber, p.Address)).ToList();
+        var facts = new DisputeFacts(request.Channel!.Value, request.Category!.Value, request.Summary, request.Description, request.AmountInDispute, request.RiskLevel!.Value, request.RiskSignals, parties);
         var number = await NextCaseNumberAsync(center, now, cancellationToken);
 
         var id = await cases.NextIdAsync(cancellationToken);

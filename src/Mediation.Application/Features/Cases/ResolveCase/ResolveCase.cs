@@ -16,9 +16,11 @@ internal sealed class ResolveCaseValidator : IValidator<ResolveCase>
         foreach (var e in Rules.Version(request.ExpectedVersion)) yield return e;
         foreach (var e in Rules.Required(request.Terms, "terms", 4000)) yield return e;
         if (!request.AcceptedByParties)
-            yield return new("acceptedByParties", "The parties must accept the agreement for the dispute to be settled.");
+            yield return new("acceptedByParties", "The parties must accept the agreement for the dispute to be settled.", "调解协议须经双方当事人确认，纠纷方可调解成功。");
         if (request.DueDates is { Count: > 24 })
-            yield return new("dueDates", "At most 24 due dates.");
+            yield return new("dueDates", "At most 24 due dates.", "履行期限最多 24 个。");
+        for (var i = 0; i < Math.Min(request.DueDates?.Count ?? 0, 24); i++)
+            foreach (var e in Rules.SaneDate(request.DueDates![i], $"dueDates[{i}]")) yield return e;
     }
 }
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Mediation.Application.Features.Cases;
 using Mediation.Application.Features.Workflow;
 using Mediation.Application.Persistence;
@@ -14,8 +15,8 @@ public sealed record RecordFollowUp(
     int ExpectedVersion,
     long FollowUpId,
     string Method,
-    Satisfaction Satisfaction,
-    Performance Performance,
+    [property: Required] Satisfaction? Satisfaction,
+    [property: Required] Performance? Performance,
     string? Notes) : ICommand<CaseChanged>, ICaseCommand;
 
 internal sealed class RecordFollowUpValidator : IValidator<RecordFollowUp>
@@ -23,8 +24,8 @@ internal sealed class RecordFollowUpValidator : IValidator<RecordFollowUp>
     public IEnumerable<FieldError> Validate(RecordFollowUp request) =>
         Rules.Version(request.ExpectedVersion)
             .Concat(Rules.Required(request.Method, "method", 40))
-            .Concat(Rules.Defined(request.Satisfaction, "satisfaction"))
-            .Concat(Rules.Defined(request.Performance, "performance"))
+            .Concat(Rules.Required(request.Satisfaction, "satisfaction"))
+            .Concat(Rules.Required(request.Performance, "performance"))
             .Concat(Rules.Optional(request.Notes, "notes"));
 }
 
@@ -37,6 +38,6 @@ internal sealed class RecordFollowUpHandler(MediationDbContext db, CaseStore cas
         var visit = visits.FirstOrDefault(f => f.Id == command.FollowUpId)
             ?? throw new NotFoundException($"Follow-up visit {command.FollowUpId}");
         @case.RecordFollowUp(change.Workflow, change.Calendar, change.Actor, command.ExpectedVersion, visit, visits,
-            command.Method, command.Satisfaction, command.Performance, command.Notes, change.Now);
+            command.Method, command.Satisfaction!.Value, command.Performance!.Value, command.Notes, change.Now);
     }
 }
