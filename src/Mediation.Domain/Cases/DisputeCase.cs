@@ -377,29 +377,29 @@ public sealed class DisputeCase
     /// <summary>Stops the level's clock (a party unreachable, an appraisal awaited); what is left of the limit is kept.</summary>
     public void Suspend(WorkflowDefinition workflow, Actor actor, int expectedVersion, string reason, DateTime nowUtc)
     {
-        CheckClockChange(workflow, actor, expectedVersion, "suspend");
+        CheckClockChange(workflow, actor, expectedVersion, CaseActions.Suspend);
         if (IsSuspended || DeadlineAt is not { } deadline)
-            throw new TransitionNotAllowedException(CaseNumber, State, Level, "suspend", AllowedActions(workflow, actor.Role));
+            throw new TransitionNotAllowedException(CaseNumber, State, Level, CaseActions.Suspend, AllowedActions(workflow, actor.Role));
         var (fromState, fromLevel, fromUnit) = (State, Level, UnitId);
         SuspendedAt = nowUtc;
         PausedMinutes = (int)Math.Max(0, Math.Ceiling((deadline - nowUtc).TotalMinutes));
         DeadlineAt = null;
-        Record("suspend", fromState, fromLevel, fromUnit, actor, nowUtc, new { reason = Required(reason, "reason"), remainingMinutes = PausedMinutes });
+        Record(CaseActions.Suspend, fromState, fromLevel, fromUnit, actor, nowUtc, new { reason = Required(reason, "reason"), remainingMinutes = PausedMinutes });
     }
 
     /// <summary>Starts the clock again: the deadline moves on by exactly the time spent suspended.</summary>
     public void Resume(WorkflowDefinition workflow, Actor actor, int expectedVersion, DateTime nowUtc)
     {
-        CheckClockChange(workflow, actor, expectedVersion, "resume");
+        CheckClockChange(workflow, actor, expectedVersion, CaseActions.Resume);
         if (!IsSuspended)
-            throw new TransitionNotAllowedException(CaseNumber, State, Level, "resume", AllowedActions(workflow, actor.Role));
+            throw new TransitionNotAllowedException(CaseNumber, State, Level, CaseActions.Resume, AllowedActions(workflow, actor.Role));
         var (fromState, fromLevel, fromUnit) = (State, Level, UnitId);
         var suspendedFor = nowUtc - SuspendedAt!.Value;
         DeadlineAt = DeadlineBeforeSuspension() + suspendedFor;
         SuspendedAt = null;
         PausedMinutes = null;
         _newTimers.Add(new CaseTimer(Id, TimerKind.LevelDeadline, DeadlineAt.Value, Level, UnitId));
-        Record("resume", fromState, fromLevel, fromUnit, actor, nowUtc, new { suspendedMinutes = (int)suspendedFor.TotalMinutes, deadlineAt = DeadlineAt });
+        Record(CaseActions.Resume, fromState, fromLevel, fromUnit, actor, nowUtc, new { suspendedMinutes = (int)suspendedFor.TotalMinutes, deadlineAt = DeadlineAt });
     }
 
     /// <summary>
@@ -421,7 +421,7 @@ public sealed class DisputeCase
         Record("recordFollowUp", State, Level, UnitId, actor, nowUtc, new { followUpId = visit.Id, reason = visit.Reason, method, satisfaction, performance });
         var reopen = unsatisfied
             && workflow.FollowUps.Any(r => r.ReopenOnUnsatisfied)
-            && workflow.TransitionsFrom(State, Level).Any(t => t.Action == "reopen");
+            && workflow.TransitionsFrom(State, Level).Any(t => t.Action == CaseActions.Reopen);
         if (reopen)
         {
             var finding = satisfaction == Satisfaction.Unsatisfied ? "申请人不满意" : "协议未履行";
@@ -440,9 +440,9 @@ public sealed class DisputeCase
         if (workflow.Clock.SuspendRoles.Contains(role, StringComparer.Ordinal) && workflow.State(State).ClockRuns)
         {
             if (IsSuspended)
-                actions.Add("resume");
+                actions.Add(CaseActions.Resume);
             else if (DeadlineAt is not null)
-                actions.Add("suspend");
+                actions.Add(CaseActions.Suspend);
         }
         return actions;
     }
