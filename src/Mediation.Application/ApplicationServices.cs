@@ -18,6 +18,8 @@ public static class ApplicationServices
         services.AddScoped<ActorContext>();
         services.AddScoped<Persistence.CaseStore>();
         services.AddSingleton<Features.Org.OrgTree>();
+        services.AddScoped<AfterCommit>();
+        services.AddSingleton<Features.Org.SessionDirectory>();
         services.AddScoped<Features.Deadlines.FireTimer.TimerFiring>();
         services.AddScoped<IMediator>(provider => new Mediator(type => provider.GetService(type)!));
 

@@ -36,7 +36,7 @@ internal static class AdminOnly
     }
 }
 
-public sealed record StaffView(long Id, string UserName, string DisplayName, string Role, long UnitId, string UnitName, bool LockedOut);
+public sealed record StaffView(long Id, string UserName, string DisplayName, string Role, long UnitId, string UnitName, bool LockedOut, bool Active);
 
 public sealed record UnitView(long Id, string Code, string Name, string Kind, long? ParentId, string Path);
 
@@ -64,8 +64,20 @@ public sealed record AssignStaff(long StaffId, string Role, long UnitId) : IComm
     public IReadOnlyList<string> AllowedRoles => AdminOnly.Roles;
 }
 
-/// <summary>Sets a new password and lifts a lockout.</summary>
+/// <summary>Sets a new password and lifts a lockout; every session of the account ends.</summary>
 public sealed record ResetPassword(long StaffId, string Password) : ICommand<StaffView>, IRoleRestricted
+{
+    public IReadOnlyList<string> AllowedRoles => AdminOnly.Roles;
+}
+
+/// <summary>Closes an account: no more sign-ins, and its sessions end on their next request. Its history stays.</summary>
+public sealed record DeactivateStaff(long StaffId) : ICommand<StaffView>, IRoleRestricted
+{
+    public IReadOnlyList<string> AllowedRoles => AdminOnly.Roles;
+}
+
+/// <summary>Opens a deactivated account again (with its old password, lockout lifted).</summary>
+public sealed record ReactivateStaff(long StaffId) : ICommand<StaffView>, IRoleRestricted
 {
     public IReadOnlyList<string> AllowedRoles => AdminOnly.Roles;
 }
@@ -103,12 +115,15 @@ internal sealed class RenameUnitValidator : IValidator<RenameUnit>
     public IEnumerable<FieldError> Validate(RenameUnit r) => Rules.Required(r.Name, "name", 100);
 }
 
-internal sealed class AdministrationHandlers(MediationDbContext db, OrgTree tree, WorkflowCatalog workflows, IPasswordHashing passwords, TimeProvider clock) :
+internal sealed class AdministrationHandlers(
+    MediationDbContext db, OrgTree tree, WorkflowCatalog workflows, IPasswordHashing passwords, TimeProvider clock, SessionDirectory sessions, AfterCommit afterCommit, ActorContext actors) :
     IRequestHandler<ListStaff, IReadOnlyList<StaffView>>,
     IRequestHandler<ListUnits, IReadOnlyList<UnitView>>,
     IRequestHandler<CreateStaff, StaffView>,
     IRequestHandler<AssignStaff, StaffView>,
     IRequestHandler<ResetPassword, StaffView>,
+    IRequestHandler<DeactivateStaff, StaffView>,
+    IRequestHandler<ReactivateStaff, StaffView>,
     IRequestHandler<AddUnit, UnitView>,
     IRequestHandler<RenameUnit, UnitView>
 {
@@ -141,6 +156,8 @@ internal sealed class AdministrationHandlers(MediationDbContext db, OrgTree tree
         var staff = await db.Staff.FirstOrDefaultAsync(s => s.Id == request.StaffId, cancellationToken) ?? throw new NotFoundException($"Staff member {request.StaffId}");
         staff.Assign(request.Role, request.UnitId);
         await db.SaveChangesAsync(cancellationToken);
+        // Sessions go on, but as the new role and unit from the very next request.
+        afterCommit.Add(() => sessions.ForgetStaff(staff.Id));
         return View(staff, await tree.GetAsync(db, cancellationToken));
     }
 
@@ -149,7 +166,35 @@ internal sealed class AdministrationHandlers(MediationDbContext db, OrgTree tree
         var staff = await db.Staff.FirstOrDefaultAsync(s => s.Id == request.StaffId, cancellationToken) ?? throw new NotFoundException($"Staff member {request.StaffId}");
         staff.SetPasswordHash(passwords.Hash(staff, request.Password));
         await db.SaveChangesAsync(cancellationToken);
+        await EndSessionsAsync(staff.Id, cancellationToken);
         return View(staff, await tree.GetAsync(db, cancellationToken));
+    }
+
+    public async Task<StaffView> Handle(DeactivateStaff request, CancellationToken cancellationToken)
+    {
+        var staff = await db.Staff.FirstOrDefaultAsync(s => s.Id == request.StaffId, cancellationToken) ?? throw new NotFoundException($"Staff member {request.StaffId}");
+        if (staff.Id == actors.Current.StaffId)
+            throw new RequestValidationException([new FieldError("staffId", "An administrator cannot deactivate their own account.")]);
+        staff.Deactivate();
+        await db.SaveChangesAsync(cancellationToken);
+        await EndSessionsAsync(staff.Id, cancellationToken);
+        return View(staff, await tree.GetAsync(db, cancellationToken));
+    }
+
+    public async Task<StaffView> Handle(ReactivateStaff request, CancellationToken cancellationToken)
+    {
+        var staff = await db.Staff.FirstOrDefaultAsync(s => s.Id == request.StaffId, cancellationToken) ?? throw new NotFoundException($"Staff member {request.StaffId}");
+        staff.Reactivate();
+        await db.SaveChangesAsync(cancellationToken);
+        afterCommit.Add(() => sessions.ForgetStaff(staff.Id));
+        return View(staff, await tree.GetAsync(db, cancellationToken));
+    }
+
+    // In the command's transaction; the cache forgets them only once that has committed.
+    private async Task EndSessionsAsync(long staffId, CancellationToken cancellationToken)
+    {
+        await db.StaffSessions.Where(s => s.StaffId == staffId).ExecuteDeleteAsync(cancellationToken);
+        afterCommit.Add(() => sessions.ForgetStaff(staffId));
     }
 
     public async Task<UnitView> Handle(AddUnit request, CancellationToken cancellationToken)
@@ -191,7 +236,7 @@ internal sealed class AdministrationHandlers(MediationDbContext db, OrgTree tree
     }
 
     private StaffView View(StaffMember s, OrgTree.Snapshot units) =>
-        new(s.Id, s.UserName, s.DisplayName, s.Role, s.UnitId, units.Find(s.UnitId)?.Name ?? "", s.IsLockedOut(clock.GetUtcNow().UtcDateTime));
+        new(s.Id, s.UserName, s.DisplayName, s.Role, s.UnitId, units.Find(s.UnitId)?.Name ?? "", s.IsLockedOut(clock.GetUtcNow().UtcDateTime), s.Active);
 
     private static UnitView View(OrgUnit u) => new(u.Id, u.Code, u.Name, u.Kind, u.ParentId, u.Path);
 }
