@@ -37,6 +37,7 @@ public static class AdminCommand
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MediationDbContext>();
         var unit = await UnitAsync(db, Option(args, "--unit"), Option(args, "--street"));
+        scope.ServiceProvider.GetRequiredService<Mediation.Application.Features.Org.OrgTree>().Invalidate();
         if (unit is null)
         {
             await error.WriteLineAsync($"No unit with code '{Option(args, "--unit")}'.");
