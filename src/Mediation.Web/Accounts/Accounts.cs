@@ -62,6 +62,7 @@ public static class Accounts
         services.AddScoped<AccountService>();
         services.AddSingleton<IPasswordHashing, IdentityPasswordHashing>();
         services.AddSingleton<SignInDecoy>();
+        services.AddSingleton<PasswordWork>();
         services.AddSingleton<Installation>();
 
         var limits = configuration.GetSection("Mediation:SignIn").Get<SignInLimits>() ?? new SignInLimits();
@@ -194,7 +195,7 @@ public sealed class SignInDecoy(IPasswordHashing passwords)
     private static readonly StaffMember Nobody = new(0, "", "", "", 0);
     private readonly Lazy<string> _hash = new(() => passwords.Hash(Nobody, Convert.ToBase64String(RandomNumberGenerator.GetBytes(24))));
 
-    public void Check(string password) => _ = passwords.Check(Nobody, _hash.Value, password);
+    public PasswordCheck Check(string password) => passwords.Check(Nobody, _hash.Value, password);
 }
 
 /// <summary>Attempts per account name (known or not), a fixed window each; the address limit is the rate-limiter policy.</summary>
@@ -220,7 +221,7 @@ public sealed class AccountLimiter(SignInLimits limits) : IDisposable
 /// a failed attempt towards the lockout, or the new session row.
 /// </summary>
 public sealed class AccountService(
-    MediationDbContext db, WriteGate gate, OrgTree tree, IPasswordHashing passwords, SignInDecoy decoy, AccountLimiter limiter, SessionDirectory sessions, TimeProvider clock)
+    MediationDbContext db, WriteGate gate, OrgTree tree, IPasswordHashing passwords, PasswordWork hashing, SignInDecoy decoy, AccountLimiter limiter, SessionDirectory sessions, TimeProvider clock)
 {
     private const string Wrong = "用户名或密码错误 / Wrong user name or password.";
 
@@ -238,10 +239,10 @@ public sealed class AccountService(
         var staff = await db.Staff.AsNoTracking().FirstOrDefaultAsync(s => s.UserName == name, ct);
         if (staff?.PasswordHash is not { } hash)
         {
-            decoy.Check(password);
+            await hashing.RunAsync(() => decoy.Check(password), ct);
             return new(null, Wrong);
         }
-        var verdict = passwords.Check(staff, hash, password);
+        var verdict = await hashing.RunAsync(() => passwords.Check(staff, hash, password), ct);
         if (staff.IsLockedOut(now))
             return new(null, $"账号已锁定 / The account is locked until {staff.LockedUntil!.Value.AddHours(8):yyyy-MM-dd HH:mm} (China time) after too many failed attempts.");
         if (verdict == PasswordCheck.Wrong)
@@ -257,10 +258,11 @@ public sealed class AccountService(
         if (!staff.Active)
             return new(null, "账号已停用 / This account has been deactivated.");
 
-        var rehash = verdict == PasswordCheck.RightButRehash ? passwords.Hash(staff, password) : null;
+        var rehash = verdict == PasswordCheck.RightButRehash ? await hashing.RunAsync(() => passwords.Hash(staff, password), ct) : null;
         var session = new StaffSession(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), staff.Id, now, now + Accounts.SessionLength);
         using (await gate.EnterAsync(ct))
         {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
             var tracked = await db.Staff.FirstAsync(s => s.Id == staff.Id, ct);
             // A reset or deactivation committed while the hash was checked wins.
             if (tracked.PasswordHash != hash || !tracked.Active)
@@ -271,6 +273,7 @@ public sealed class AccountService(
             db.StaffSessions.Add(session);
             await db.StaffSessions.Where(s => s.StaffId == staff.Id && s.ExpiresAt <= now).ExecuteDeleteAsync(ct);
             await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
         }
 
         var actor = await StaffDirectory.FindActorAsync(db, name, ct) ?? throw new NotFoundException("Staff member");
