@@ -202,17 +202,25 @@ internal sealed class ObservedHashing : IPasswordHashing
     public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public string Hash(StaffMember staff, string password) => _real.Hash(staff, password);
+    public string Hash(StaffMember staff, string password)
+    {
+        Hold(password);
+        return _real.Hash(staff, password);
+    }
 
     public PasswordCheck Check(StaffMember staff, string hash, string password)
     {
         Interlocked.Increment(ref _checks);
-        if (password == HeldPassword)
-        {
-            Entered.TrySetResult();
-            Release.Task.Wait(TimeSpan.FromSeconds(30));
-        }
+        Hold(password);
         return _real.Check(staff, hash, password);
+    }
+
+    private void Hold(string password)
+    {
+        if (password != HeldPassword)
+            return;
+        Entered.TrySetResult();
+        Release.Task.Wait(TimeSpan.FromSeconds(30));
     }
 }
 
@@ -264,6 +272,36 @@ public class SignInTests
             hashing.Release.TrySetResult();
         }
         Assert.Equal(HttpStatusCode.Unauthorized, (await signIn).StatusCode);
+    }
+
+    [Fact]
+    public async Task CaseWrites_GoOnWhileAnAdministratorSetsAPassword()
+    {
+        var hashing = new ObservedHashing();
+        using var host = new ApiHost { TestServices = s => s.AddSingleton<IPasswordHashing>(hashing) };
+        var village = await host.SignedInAs("cun08-1");
+        var admin = await host.SignedInAs("admin");
+        var id = await admin.StaffId("cun09-1");
+
+        var reset = admin.PostAsJsonAsync($"/api/admin/staff/{id}/password", new { password = ObservedHashing.HeldPassword });
+        await hashing.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        try
+        {
+            var write = village.PostAsJsonAsync("/api/cases", new
+            {
+                channel = "walkIn", category = "neighbour", summary = "邻里漏水纠纷", riskLevel = "low", riskSignals = "none",
+                parties = new object[] { new { role = "applicant", name = "孙立平" } },
+            });
+            var finished = await Task.WhenAny(write, Task.Delay(TimeSpan.FromSeconds(10)));
+            Assert.True(finished == write, "A case write waited for a password to be hashed.");
+            Assert.Equal(HttpStatusCode.Created, (await write).StatusCode);
+        }
+        finally
+        {
+            hashing.Release.TrySetResult();
+        }
+        (await reset).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.OK, (await host.SignIn("cun09-1", ObservedHashing.HeldPassword)).StatusCode);
     }
 
     [Fact]

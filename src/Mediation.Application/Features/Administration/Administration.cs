@@ -25,6 +25,40 @@ public enum PasswordCheck
     RightButRehash,
 }
 
+/// <summary>A command that sets a password: it is hashed before the command's transaction, never inside it.</summary>
+public interface ISetsPassword
+{
+    string Password { get; }
+}
+
+/// <summary>The hash of the current command's password, made before its transaction opened.</summary>
+public sealed class HashedPassword
+{
+    public string? Value { get; internal set; }
+}
+
+/// <summary>
+/// Hashes a command's password (~100 ms of CPU) before the transaction and the write gate are taken, so setting a
+/// password never holds up anyone's case writes. Only for someone the command's role rule lets through.
+/// </summary>
+internal sealed class PasswordHashingBehavior<TRequest, TResponse>(IPasswordHashing passwords, HashedPassword hashed, ActorContext actors)
+    : IPipelineBehavior<TRequest, TResponse>
+    where TRequest : notnull
+{
+    // Identity's hasher salts each hash itself and does not look at the account.
+    private static readonly StaffMember AnyAccount = new(0, "", "", "", 0);
+
+    public Task<TResponse> Handle(TRequest request, CancellationToken cancellationToken, RequestHandlerDelegate<TResponse> next)
+    {
+        if (request is ISetsPassword { Password: var password })
+        {
+            var allowed = actors.IsSignedIn && (request is not IRoleRestricted restricted || restricted.AllowedRoles.Contains(actors.Current.Role));
+            hashed.Value = allowed && !string.IsNullOrEmpty(password) ? passwords.Hash(AnyAccount, password) : null;
+        }
+        return next();
+    }
+}
+
 internal static class AdminOnly
 {
     public static readonly IReadOnlyList<string> Roles = [Actor.Roles.Administrator];
@@ -53,7 +87,7 @@ public sealed record ListUnits : IQuery<IReadOnlyList<UnitView>>, IRoleRestricte
 }
 
 /// <summary>Opens an account for someone who works in a unit, with a role of the workflow definition.</summary>
-public sealed record CreateStaff(string UserName, string DisplayName, string Role, long UnitId, string Password) : ICommand<StaffView>, IRoleRestricted
+public sealed record CreateStaff(string UserName, string DisplayName, string Role, long UnitId, string Password) : ICommand<StaffView>, IRoleRestricted, ISetsPassword
 {
     public IReadOnlyList<string> AllowedRoles => AdminOnly.Roles;
 }
@@ -65,7 +99,7 @@ public sealed record AssignStaff(long StaffId, string Role, long UnitId) : IComm
 }
 
 /// <summary>Sets a new password and lifts a lockout; every session of the account ends.</summary>
-public sealed record ResetPassword(long StaffId, string Password) : ICommand<StaffView>, IRoleRestricted
+public sealed record ResetPassword(long StaffId, string Password) : ICommand<StaffView>, IRoleRestricted, ISetsPassword
 {
     public IReadOnlyList<string> AllowedRoles => AdminOnly.Roles;
 }
@@ -116,7 +150,7 @@ internal sealed class RenameUnitValidator : IValidator<RenameUnit>
 }
 
 internal sealed class AdministrationHandlers(
-    MediationDbContext db, OrgTree tree, WorkflowCatalog workflows, IPasswordHashing passwords, TimeProvider clock, SessionDirectory sessions, AfterCommit afterCommit, ActorContext actors) :
+    MediationDbContext db, OrgTree tree, WorkflowCatalog workflows, IPasswordHashing passwords, TimeProvider clock, SessionDirectory sessions, AfterCommit afterCommit, ActorContext actors, HashedPassword hashed) :
     IRequestHandler<ListStaff, IReadOnlyList<StaffView>>,
     IRequestHandler<ListUnits, IReadOnlyList<UnitView>>,
     IRequestHandler<CreateStaff, StaffView>,
@@ -144,7 +178,7 @@ internal sealed class AdministrationHandlers(
         if (await db.Staff.AnyAsync(s => s.UserName == userName, cancellationToken))
             throw new RequestValidationException([new FieldError("userName", $"The user name '{userName}' is taken.")]);
         var staff = new StaffMember(0, userName, request.DisplayName.Trim(), request.Role, request.UnitId);
-        staff.SetPasswordHash(passwords.Hash(staff, request.Password));
+        staff.SetPasswordHash(hashed.Value ?? passwords.Hash(staff, request.Password));
         db.Staff.Add(staff);
         await db.SaveChangesAsync(cancellationToken);
         return View(staff, await tree.GetAsync(db, cancellationToken));
@@ -164,7 +198,7 @@ internal sealed class AdministrationHandlers(
     public async Task<StaffView> Handle(ResetPassword request, CancellationToken cancellationToken)
     {
         var staff = await db.Staff.FirstOrDefaultAsync(s => s.Id == request.StaffId, cancellationToken) ?? throw new NotFoundException($"Staff member {request.StaffId}");
-        staff.SetPasswordHash(passwords.Hash(staff, request.Password));
+        staff.SetPasswordHash(hashed.Value ?? passwords.Hash(staff, request.Password));
         await db.SaveChangesAsync(cancellationToken);
         await EndSessionsAsync(staff.Id, cancellationToken);
         return View(staff, await tree.GetAsync(db, cancellationToken));
