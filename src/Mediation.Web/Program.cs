@@ -9,7 +9,9 @@ using Mediation.Web.Api;
 using Microsoft.EntityFrameworkCore;
 using Quartz;
 
-var builder = WebApplication.CreateBuilder(args);
+// "admin create …" runs against the database and exits; it never seeds the demo street.
+var adminCommand = args is ["admin", ..];
+var builder = WebApplication.CreateBuilder(adminCommand ? AdminCommand.HostArguments(args) : args);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
     builder.WebHost.UseUrls($"http://127.0.0.1:{builder.Configuration["Mediation:Port"] ?? "5080"}");
 
@@ -37,8 +39,6 @@ builder.Services.ConfigureHttpJsonOptions(json =>
 });
 
 var app = builder.Build();
-// "admin create …" runs against the database and exits; it never seeds the demo street.
-var adminCommand = args is ["admin", ..];
 var accounts = await app.Services.PrepareDatabaseAsync(seedDemo: !adminCommand);
 if (adminCommand)
 {

@@ -16,6 +16,22 @@ public static class AdminCommand
 {
     public const string Usage = "dotnet run --project src/Mediation.Web -- admin create --user NAME --name 姓名 [--unit CODE] [--street 街道名称] [--password-stdin]";
 
+    private static readonly string[] WithValue = ["--user", "--name", "--unit", "--street"];
+
+    /// <summary>The arguments meant for the host's configuration: a bare flag like --password-stdin would swallow the next one.</summary>
+    public static string[] HostArguments(IReadOnlyList<string> args)
+    {
+        var host = new List<string>();
+        for (var i = 1; i < args.Count; i++)
+        {
+            if (WithValue.Contains(args[i]))
+                i++;
+            else if (args[i] is not ("create" or "--password-stdin"))
+                host.Add(args[i]);
+        }
+        return [.. host];
+    }
+
     public static async Task<int> RunAsync(IServiceProvider services, IReadOnlyList<string> args, TextReader input, TextWriter output, TextWriter error)
     {
         if (args.Count == 0 || args[0] != "create" || Option(args, "--user") is not { } userName || Option(args, "--name") is not { } displayName)
