@@ -31,6 +31,7 @@ internal sealed class BenchHost : IAsyncDisposable
         if (clock is not null)
             services.AddSingleton(clock);
         services.AddMediation(new MediationOptions { ConnectionString = file, Durability = durability });
+        services.AddSingleton<Mediation.Application.Features.Administration.IPasswordHashing, IdentityHashing>();
         var provider = services.BuildServiceProvider();
         await provider.PrepareDatabaseAsync();
         return new BenchHost(provider, file);
@@ -54,4 +55,17 @@ internal sealed class BenchHost : IAsyncDisposable
         await _services.DisposeAsync();
         SqliteConnection.ClearAllPools();
     }
+}
+
+/// <summary>The web host's hasher (ASP.NET Core Identity's), so the seeded demo accounts can sign in to the web host.</summary>
+internal sealed class IdentityHashing : Mediation.Application.Features.Administration.IPasswordHashing
+{
+    private readonly Microsoft.AspNetCore.Identity.PasswordHasher<Mediation.Domain.Org.StaffMember> _hasher = new();
+
+    public string Hash(Mediation.Domain.Org.StaffMember staff, string password) => _hasher.HashPassword(staff, password);
+
+    public Mediation.Application.Features.Administration.PasswordCheck Check(Mediation.Domain.Org.StaffMember staff, string hash, string password) =>
+        _hasher.VerifyHashedPassword(staff, hash, password) == Microsoft.AspNetCore.Identity.PasswordVerificationResult.Failed
+            ? Mediation.Application.Features.Administration.PasswordCheck.Wrong
+            : Mediation.Application.Features.Administration.PasswordCheck.Right;
 }

@@ -128,7 +128,7 @@ internal static class LoadBenchmark
         }
     }
 
-    private static async Task<bool> Healthy(HttpClient client, string baseUrl)
+    internal static async Task<bool> Healthy(HttpClient client, string baseUrl)
     {
         try
         {
@@ -140,14 +140,14 @@ internal static class LoadBenchmark
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Mediation.sln")))

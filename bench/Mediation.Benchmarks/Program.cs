@@ -2,7 +2,7 @@ using System.Globalization;
 using Mediation.Benchmarks;
 using Mediation.Infrastructure;
 
-// dotnet run -c Release --project bench/Mediation.Benchmarks [-- --lifecycles N --cases N --events-per-case N --skip-queries --skip-timers --skip-web | --queries-only | --timers-only | --web-only | --normal-only]
+// dotnet run -c Release --project bench/Mediation.Benchmarks [-- --lifecycles N --cases N --events-per-case N --skip-queries --skip-timers --skip-web | --queries-only | --timers-only | --web-only | --sign-in-only | --normal-only]
 var lifecycles = Option("--lifecycles", 1000);
 var cases = Option("--cases", 1_000_000);
 var eventsPerCase = Option("--events-per-case", 10);
@@ -13,6 +13,11 @@ Console.WriteLine($"Mediation benchmark — {Environment.ProcessorCount} cores, 
 if (args.Contains("--web-only"))
 {
     await LoadBenchmark.RunAsync(folder, Option("--web-cases", 100_000), 50, Option("--web-seconds", 30));
+    return;
+}
+if (args.Contains("--sign-in-only"))
+{
+    await SignInBenchmark.RunAsync(folder, Option("--sign-in-seconds", 10), Option("--sign-in-rounds", 3));
     return;
 }
 if (args.Contains("--timers-only"))
@@ -40,6 +45,8 @@ if (!args.Contains("--skip-queries"))
     await QueryBenchmark.RunAsync(folder, cases, eventsPerCase);
 if (!args.Contains("--skip-web"))
     await LoadBenchmark.RunAsync(folder, Option("--web-cases", 100_000), 50, Option("--web-seconds", 30));
+if (!args.Contains("--skip-sign-in"))
+    await SignInBenchmark.RunAsync(folder, Option("--sign-in-seconds", 10), Option("--sign-in-rounds", 3));
 if (!args.Contains("--skip-timers"))
     await TimerBenchmark.RunAsync(folder, Option("--follow-ups", 100_000), 200, Option("--steady-seconds", 20), Option("--burst", 10_000));
 

@@ -18,6 +18,9 @@ public static class ApplicationServices
         services.AddScoped<ActorContext>();
         services.AddScoped<Persistence.CaseStore>();
         services.AddSingleton<Features.Org.OrgTree>();
+        services.AddScoped<AfterCommit>();
+        services.AddScoped<Features.Administration.HashedPassword>();
+        services.AddSingleton<Features.Org.SessionDirectory>();
         services.AddScoped<Features.Deadlines.FireTimer.TimerFiring>();
         services.AddScoped<IMediator>(provider => new Mediator(type => provider.GetService(type)!));
 
@@ -33,6 +36,7 @@ public static class ApplicationServices
 
         services.AddScoped(typeof(IPipelineBehavior<,>), typeof(LoggingBehavior<,>));
         services.AddScoped(typeof(IPipelineBehavior<,>), typeof(ValidationBehavior<,>));
+        services.AddScoped(typeof(IPipelineBehavior<,>), typeof(Features.Administration.PasswordHashingBehavior<,>));
         services.AddScoped(typeof(IPipelineBehavior<,>), typeof(TransactionBehavior<,>));
         services.AddScoped(typeof(IPipelineBehavior<,>), typeof(AccessBehavior<,>));
         services.AddScoped(typeof(IPipelineBehavior<,>), typeof(IdempotencyBehavior<,>));

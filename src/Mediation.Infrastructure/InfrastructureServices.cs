@@ -1,4 +1,5 @@
 using Mediation.Application;
+using Mediation.Application.Features.Administration;
 using Mediation.Application.Features.Workflow;
 using Mediation.Application.Persistence;
 using Mediation.Application.Pipeline;
@@ -98,18 +99,23 @@ public static class InfrastructureServices
         return builder.ToString();
     }
 
-    /// <summary>Upgrades the schema and, on an empty database, seeds the demo street; returns the seeded accounts.</summary>
-    public static async Task<IReadOnlyList<DemoStreet.Account>> PrepareDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Upgrades the schema and, when configured and the database is empty, seeds the demo street with the demo password
+    /// (a database holding anything else is never touched); returns the seeded accounts.
+    /// </summary>
+    public static async Task<IReadOnlyList<DemoStreet.Account>> PrepareDatabaseAsync(this IServiceProvider services, bool seedDemo = true, CancellationToken cancellationToken = default)
     {
         await using var scope = services.CreateAsyncScope();
         var options = scope.ServiceProvider.GetRequiredService<MediationOptions>();
         var workflows = scope.ServiceProvider.GetRequiredService<WorkflowCatalog>();
         await scope.ServiceProvider.GetRequiredService<SchemaMigrator>().MigrateAsync(options.Provider, cancellationToken: cancellationToken);
         await PublishedWorkflows.CheckAsync(scope.ServiceProvider.GetRequiredService<MediationDbContext>(), workflows, WorkflowsFolder(options), scope.ServiceProvider.GetRequiredService<TimeProvider>(), cancellationToken);
-        if (!options.SeedDemoStreet)
+        if (!options.SeedDemoStreet || !seedDemo)
             return [];
         var db = scope.ServiceProvider.GetRequiredService<MediationDbContext>();
-        var accounts = await DemoStreet.SeedAsync(db, cancellationToken);
+        var hashing = scope.ServiceProvider.GetService<IPasswordHashing>();
+        var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
+        var accounts = await DemoStreet.SeedAsync(db, now, hashing is null ? null : staff => hashing.Hash(staff, DemoStreet.Password), cancellationToken);
         if (accounts.Count > 0)
             scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Mediation.Seeding").LogInformation("Seeded the demo street with {Count} accounts", accounts.Count);
         return accounts;

@@ -9,7 +9,9 @@ using Mediation.Web.Api;
 using Microsoft.EntityFrameworkCore;
 using Quartz;
 
-var builder = WebApplication.CreateBuilder(args);
+// "admin create …" runs against the database and exits; it never seeds the demo street.
+var adminCommand = args is ["admin", ..];
+var builder = WebApplication.CreateBuilder(adminCommand ? AdminCommand.HostArguments(args) : args);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
     builder.WebHost.UseUrls($"http://127.0.0.1:{builder.Configuration["Mediation:Port"] ?? "5080"}");
 
@@ -25,7 +27,7 @@ catch (InvalidOperationException unreadable)
 }
 builder.Services.AddMediation(options).AddMediationTimers().AddMediationRecurringWork(options)
     .AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
-builder.Services.AddMediationAccounts();
+builder.Services.AddMediationAccounts(builder.Configuration);
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<Mediation.Web.Ui.UiText>();
 builder.Services.AddRazorPages(pages =>
@@ -49,15 +51,15 @@ var app = builder.Build();
 IReadOnlyList<DemoStreet.Account> accounts;
 try
 {
-    accounts = await app.Services.PrepareDatabaseAsync();
+    accounts = await app.Services.PrepareDatabaseAsync(seedDemo: !adminCommand);
 }
 catch (StartupRefusedException refused)
 {
     return Refuse(refused.Message);
 }
-if (options.SeedDemoStreet)
-    await Accounts.SetDemoPasswordsAsync(app.Services);
-DemoAccounts.Print(accounts, app.Services, options.SeedDemoStreet);
+if (adminCommand)
+    return await AdminCommand.RunAsync(app.Services, args[1..], Console.In, Console.Out, Console.Error);
+await DemoAccounts.PrintAsync(accounts, app.Services);
 
 app.UseExceptionHandler();
 
@@ -78,6 +80,7 @@ app.UseStaticFiles();
 
 // Routing after the status-code pages, so a re-executed /status/404 is routed afresh.
 app.UseRouting();
+app.UseRateLimiter();
 app.UseAuthentication();
 app.UseMediationActor();
 app.UseAuthorization();
@@ -110,18 +113,29 @@ static int Refuse(string message)
 /// <summary>The entry point, visible to the API tests' host.</summary>
 public partial class Program;
 
-/// <summary>Tells a newcomer who they can sign in as.</summary>
+/// <summary>Tells a newcomer who they can sign in as on demo data, or how to create the first administrator of a real install.</summary>
 internal static class DemoAccounts
 {
-    public static void Print(IReadOnlyList<DemoStreet.Account> seeded, IServiceProvider services, bool demo)
+    public static async Task PrintAsync(IReadOnlyList<DemoStreet.Account> seeded, IServiceProvider services)
     {
-        if (!demo)
-            return;
-        using var scope = services.CreateScope();
+        await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MediationDbContext>();
+        var demo = await DemoStreet.IsPresentAsync(db);
+        services.GetRequiredService<Installation>().HoldsDemoData = demo;
+        if (!demo)
+        {
+            if (!await db.Staff.AnyAsync(s => s.Role == Mediation.Domain.Org.Actor.Roles.Administrator && s.Active && s.PasswordHash != null))
+                Console.WriteLine($"No administrator can sign in yet. Create the first one (it creates the street center too when there is none):{Environment.NewLine}  {AdminCommand.Usage}");
+            return;
+        }
+
+        scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Mediation.Installation")
+            .LogWarning("This database holds DEMO data (the demo street, published password): do not record real disputes in it");
+        Console.WriteLine("DEMO DATA: this database holds the demo street and its accounts share a published password. Do not record real disputes here.");
+        Console.WriteLine($"  A real install starts on a new database with --Mediation:SeedDemoStreet=false and then: {AdminCommand.Usage}");
         var staff = seeded.Count > 0
             ? seeded.Select(a => (a.UserName, a.DisplayName, a.Role)).ToList()
-            : db.Staff.AsNoTracking().OrderBy(s => s.Id).Select(s => new { s.UserName, s.DisplayName, s.Role }).AsEnumerable().Select(s => (s.UserName, s.DisplayName, s.Role)).ToList();
+            : (await db.Staff.AsNoTracking().OrderBy(s => s.Id).Select(s => new { s.UserName, s.DisplayName, s.Role }).ToListAsync()).Select(s => (s.UserName, s.DisplayName, s.Role)).ToList();
         if (staff.Count == 0)
             return;
         Console.WriteLine(seeded.Count > 0 ? "Seeded the demo 1+9+N street (1 center, 9 stations, 38 village points)." : "Demo street present.");

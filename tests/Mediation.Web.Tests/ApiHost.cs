@@ -3,6 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -13,19 +15,33 @@ public sealed class ApiHost : WebApplicationFactory<Program>
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) } };
 
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "mediation-web-tests", Guid.NewGuid().ToString("N"));
+    /// <summary>The database's folder: give another host's to start on the same file.</summary>
+    public string Folder { get; init; } = Path.Combine(Path.GetTempPath(), "mediation-web-tests", Guid.NewGuid().ToString("N"));
 
-    public string DatabaseFile => Path.Combine(_folder, "mediation.db");
+    /// <summary>Leaves the database behind on dispose, for a next host on the same file.</summary>
+    public bool KeepFolder { get; init; }
+
+    /// <summary>Configuration keys set for this host (e.g. "Mediation:SeedDemoStreet").</summary>
+    public Dictionary<string, string> Settings { get; init; } = [];
+
+    /// <summary>Replaces services after the product has registered its own.</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
+    public string DatabaseFile => Path.Combine(Folder, "mediation.db");
 
     /// <summary>Every log line the host writes at Information or above, as formatted.</summary>
     public LogCapture Logs { get; } = new();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        Directory.CreateDirectory(_folder);
+        Directory.CreateDirectory(Folder);
         builder.UseSetting("Mediation:ConnectionString", DatabaseFile);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).AddFilter<LogCapture>(null, LogLevel.Information));
+        foreach (var (key, value) in Settings)
+            builder.UseSetting(key, value);
+        if (TestServices is { } services)
+            builder.ConfigureTestServices(services);
     }
 
     /// <summary>A client signed in as a demo account.</summary>
@@ -41,9 +57,11 @@ public sealed class ApiHost : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         SqliteConnection.ClearAllPools();
+        if (KeepFolder)
+            return;
         try
         {
-            Directory.Delete(_folder, recursive: true);
+            Directory.Delete(Folder, recursive: true);
         }
         catch (IOException)
         {

@@ -46,6 +46,8 @@ public sealed class MediationDbContext(DbContextOptions<MediationDbContext> opti
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<CaseNumberCounter> CaseNumberCounters => Set<CaseNumberCounter>();
     public DbSet<WorkflowVersionRecord> WorkflowVersions => Set<WorkflowVersionRecord>();
+    public DbSet<StaffSession> StaffSessions => Set<StaffSession>();
+    public DbSet<InstallationFact> InstallationFacts => Set<InstallationFact>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

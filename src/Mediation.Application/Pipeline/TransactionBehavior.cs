@@ -8,7 +8,7 @@ namespace Mediation.Application.Pipeline;
 /// Every command is one transaction: the change, its case event, tallies, notices and idempotency record
 /// commit together or not at all. (A lost race on a case's version is caught by the case store's versioned update.)
 /// </summary>
-internal sealed class TransactionBehavior<TRequest, TResponse>(MediationDbContext db, WriteGate gate)
+internal sealed class TransactionBehavior<TRequest, TResponse>(MediationDbContext db, WriteGate gate, AfterCommit afterCommit)
     : IPipelineBehavior<TRequest, TResponse>
 {
     public async Task<TResponse> Handle(TRequest request, CancellationToken cancellationToken, RequestHandlerDelegate<TResponse> next)
@@ -28,12 +28,14 @@ internal sealed class TransactionBehavior<TRequest, TResponse>(MediationDbContex
                 if (db.ChangeTracker.HasChanges())
                     await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
+                afterCommit.Run();
                 return response;
             }
             finally
             {
                 // A failed command must leave nothing half-tracked for the next one in this scope.
                 db.ChangeTracker.Clear();
+                afterCommit.Discard();
             }
         }
         catch (Exception ex) when (ex is not DatabaseBusyException && gate.IsBusy(ex))

@@ -30,6 +30,9 @@ public sealed class StaffMember
     public int FailedSignIns { get; private set; }
     public DateTime? LockedUntil { get; private set; }
 
+    /// <summary>A deactivated account cannot sign in and its sessions are ended; its history stays.</summary>
+    public bool Active { get; private set; } = true;
+
     public bool IsLockedOut(DateTime nowUtc) => LockedUntil is { } until && until > nowUtc;
 
     public void SetPasswordHash(string hash)
@@ -50,11 +53,20 @@ public sealed class StaffMember
         }
     }
 
-    /// <summary>Another unit or role; they act as it from their next sign-in.</summary>
+    /// <summary>Another unit or role; they act as it from their next request.</summary>
     public void Assign(string role, long unitId)
     {
         Role = role;
         UnitId = unitId;
+    }
+
+    public void Deactivate() => Active = false;
+
+    public void Reactivate()
+    {
+        Active = true;
+        FailedSignIns = 0;
+        LockedUntil = null;
     }
 
     public void RecordSignIn()

@@ -15,21 +15,36 @@ public static class DemoStreet
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The published password of every demo account: it exists only in a database seeded with the demo street.</summary>
+    public const string Password = "Demo@2026";
+
     public sealed record Account(string UserName, string DisplayName, string Role, string UnitName);
 
-    /// <summary>Seeds an empty database; returns the accounts created, or none when units already exist.</summary>
-    public static async Task<IReadOnlyList<Account>> SeedAsync(MediationDbContext db, CancellationToken cancellationToken = default)
+    /// <summary>Whether this database was seeded with the demo street (a row written with the seed, whatever the configuration says now).</summary>
+    public static Task<bool> IsPresentAsync(MediationDbContext db, CancellationToken cancellationToken = default) =>
+        db.InstallationFacts.AnyAsync(f => f.Key == InstallationFact.DemoData, cancellationToken);
+
+    /// <summary>
+    /// Seeds an empty database (no unit, no account), in one transaction with the demo marker; every demo account gets
+    /// <paramref name="passwordHash"/> when given. Returns the accounts created, or none when the database is not empty.
+    /// </summary>
+    public static async Task<IReadOnlyList<Account>> SeedAsync(MediationDbContext db, DateTime nowUtc, Func<StaffMember, string>? passwordHash = null, CancellationToken cancellationToken = default)
     {
-        if (await db.OrgUnits.AnyAsync(cancellationToken))
+        if (await db.OrgUnits.AnyAsync(cancellationToken) || await db.Staff.AnyAsync(cancellationToken))
             return [];
 
         var plan = Load();
         var names = new NameSource(plan.Surnames, plan.GivenNames);
         var accounts = new List<Account>();
+        string? hash = null;
         void Staff(string userName, string role, OrgUnit unit)
         {
             var name = names.Next();
-            db.Staff.Add(new StaffMember(0, userName, name, role, unit.Id));
+            var staff = new StaffMember(0, userName, name, role, unit.Id);
+            // One hash for all: these accounts share one published password anyway.
+            if (passwordHash is not null)
+                staff.SetPasswordHash(hash ??= passwordHash(staff));
+            db.Staff.Add(staff);
             accounts.Add(new Account(userName, name, role, unit.Name));
         }
 
@@ -64,6 +79,7 @@ public static class DemoStreet
             }
         }
 
+        db.InstallationFacts.Add(new InstallationFact(InstallationFact.DemoData, plan.Street.Code, nowUtc));
         await db.SaveChangesAsync(cancellationToken);
         return accounts;
     }

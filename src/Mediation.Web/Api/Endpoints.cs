@@ -58,6 +58,8 @@ public static class Endpoints
         admin.MapPost("/staff", (CreateStaff body, IMediator m, CancellationToken ct) => m.Send(body, ct)).WithSummary("Open an account.").ProducesValidationProblem(422);
         admin.MapPost("/staff/{id:long}/assignment", (long id, AssignStaff body, IMediator m, CancellationToken ct) => m.Send(body with { StaffId = id }, ct)).WithSummary("Move someone to another unit or role.");
         admin.MapPost("/staff/{id:long}/password", (long id, ResetPassword body, IMediator m, CancellationToken ct) => m.Send(body with { StaffId = id }, ct)).WithSummary("Set a new password and lift a lockout.");
+        admin.MapPost("/staff/{id:long}/deactivation", (long id, IMediator m, CancellationToken ct) => m.Send(new DeactivateStaff(id), ct)).WithSummary("Deactivate an account: no sign-in, its sessions end now.");
+        admin.MapPost("/staff/{id:long}/reactivation", (long id, IMediator m, CancellationToken ct) => m.Send(new ReactivateStaff(id), ct)).WithSummary("Open a deactivated account again.");
         admin.MapGet("/units", (IMediator m, CancellationToken ct) => m.Send(new ListUnits(), ct)).WithSummary("The org tree.");
         admin.MapPost("/units", (AddUnit body, IMediator m, CancellationToken ct) => m.Send(body, ct)).WithSummary("Add a village point under a station, or a station under the center.");
         admin.MapPost("/units/{id:long}/name", (long id, RenameUnit body, IMediator m, CancellationToken ct) => m.Send(body with { UnitId = id }, ct)).WithSummary("Rename a unit.");

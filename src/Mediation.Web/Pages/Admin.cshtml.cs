@@ -26,6 +26,10 @@ public sealed class AdminModel(IMediator mediator, WorkflowCatalog workflows) : 
 
     public Task<IActionResult> OnPostResetPasswordAsync(ResetPassword command, CancellationToken cancellationToken) => RunAsync(command, cancellationToken);
 
+    public Task<IActionResult> OnPostDeactivateAsync(long staffId, CancellationToken cancellationToken) => RunAsync(new DeactivateStaff(staffId), cancellationToken);
+
+    public Task<IActionResult> OnPostReactivateAsync(long staffId, CancellationToken cancellationToken) => RunAsync(new ReactivateStaff(staffId), cancellationToken);
+
     public Task<IActionResult> OnPostAddUnitAsync(AddUnit command, CancellationToken cancellationToken) => RunAsync(command, cancellationToken);
 
     private async Task<IActionResult> RunAsync<T>(IRequest<T> command, CancellationToken cancellationToken)

@@ -1,0 +1,115 @@
+using System.Security.Cryptography;
+using Mediation.Application.Features.Administration;
+using Mediation.Application.Persistence;
+using Mediation.Application.Pipeline;
+using Mediation.Domain.Org;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+
+namespace Mediation.Web.Accounts;
+
+/// <summary>
+/// <c>admin create --user NAME --name 姓名 [--unit CODE] [--street 街道名称] [--password-stdin]</c>: the first
+/// administrator of a real install (and the street center unit, when the database has none). Prints the result, exits.
+/// </summary>
+public static class AdminCommand
+{
+    public const string Usage = "dotnet run --project src/Mediation.Web -- admin create --user NAME --name 姓名 [--unit CODE] [--street 街道名称] [--password-stdin]";
+
+    private static readonly string[] WithValue = ["--user", "--name", "--unit", "--street"];
+
+    /// <summary>The arguments meant for the host's configuration: a bare flag like --password-stdin would swallow the next one.</summary>
+    public static string[] HostArguments(IReadOnlyList<string> args)
+    {
+        var host = new List<string>();
+        for (var i = 1; i < args.Count; i++)
+        {
+            if (WithValue.Contains(args[i]))
+                i++;
+            else if (args[i] is not ("create" or "--password-stdin"))
+                host.Add(args[i]);
+        }
+        return [.. host];
+    }
+
+    public static async Task<int> RunAsync(IServiceProvider services, IReadOnlyList<string> args, TextReader input, TextWriter output, TextWriter error)
+    {
+        if (args.Count == 0 || args[0] != "create" || Option(args, "--user") is not { } userName || Option(args, "--name") is not { } displayName)
+        {
+            await error.WriteLineAsync($"Usage: {Usage}");
+            return 2;
+        }
+        string password;
+        var generated = !args.Contains("--password-stdin");
+        if (generated)
+        {
+            password = Generate();
+        }
+        else
+        {
+            password = (await input.ReadLineAsync())?.Trim() ?? "";
+        }
+
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MediationDbContext>();
+        var unit = await UnitAsync(db, Option(args, "--unit"), Option(args, "--street"));
+        scope.ServiceProvider.GetRequiredService<Mediation.Application.Features.Org.OrgTree>().Invalidate();
+        if (unit is null)
+        {
+            await error.WriteLineAsync($"No unit with code '{Option(args, "--unit")}'.");
+            return 1;
+        }
+
+        // The command line is the administrator here: no one can sign in yet.
+        scope.ServiceProvider.GetRequiredService<ActorContext>().Use(new Actor(0, "命令行 / command line", Actor.Roles.Administrator, unit.Id, unit.Path));
+        try
+        {
+            var created = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new CreateStaff(userName, displayName, Actor.Roles.Administrator, unit.Id, password));
+            await output.WriteLineAsync($"Created administrator '{created.UserName}' ({created.DisplayName}) in {created.UnitName}.");
+            if (generated)
+                await output.WriteLineAsync($"Password (shown once, change it after signing in): {password}");
+            return 0;
+        }
+        catch (RequestValidationException invalid)
+        {
+            foreach (var e in invalid.Errors)
+                await error.WriteLineAsync($"{e.Field}: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static async Task<OrgUnit?> UnitAsync(MediationDbContext db, string? code, string? streetName)
+    {
+        if (!await db.OrgUnits.AnyAsync())
+        {
+            var center = new OrgUnit(1, code ?? "street", streetName ?? "街道矛调中心", OrgUnitKind.StreetCenter, null);
+            db.OrgUnits.Add(center);
+            await db.SaveChangesAsync();
+            return center;
+        }
+        return code is null
+            ? await db.OrgUnits.AsNoTracking().OrderBy(u => u.Id).FirstOrDefaultAsync(u => u.ParentId == null)
+            : await db.OrgUnits.AsNoTracking().FirstOrDefaultAsync(u => u.Code == code);
+    }
+
+    private static string? Option(IReadOnlyList<string> args, string name)
+    {
+        for (var i = 0; i < args.Count - 1; i++)
+        {
+            if (args[i] == name && !string.IsNullOrWhiteSpace(args[i + 1]))
+                return args[i + 1];
+        }
+        return null;
+    }
+
+    // Letters and digits, as the password rule wants; no look-alikes (0/O, 1/l).
+    private static string Generate()
+    {
+        const string letters = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";
+        const string digits = "23456789";
+        var chars = Enumerable.Range(0, 14).Select(_ => letters[RandomNumberGenerator.GetInt32(letters.Length)]).ToList();
+        chars.Insert(RandomNumberGenerator.GetInt32(chars.Count), digits[RandomNumberGenerator.GetInt32(digits.Length)]);
+        chars.Insert(RandomNumberGenerator.GetInt32(chars.Count), digits[RandomNumberGenerator.GetInt32(digits.Length)]);
+        return new string([.. chars]);
+    }
+}
