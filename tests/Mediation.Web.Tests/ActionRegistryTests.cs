@@ -37,5 +37,5 @@ public class ActionRegistryTests(ApiHost host) : IClassFixture<ApiHost>
         Assert.Equal(CaseActions.TakeActionCommand, command.GetType().Name);
     }
 
-    private static CaseModel Page() => new(null!, null!, null!, null!, TimeProvider.System);
+    private static CaseModel Page() => new(null!, null!, null!, TimeProvider.System);
 }
