@@ -19,6 +19,7 @@ public static class ApplicationServices
         services.AddScoped<Persistence.CaseStore>();
         services.AddSingleton<Features.Org.OrgTree>();
         services.AddScoped<Features.Deadlines.FireTimer.TimerFiring>();
+        services.AddScoped<Features.Deadlines.FireTimer.TimerAttempts>();
         services.AddScoped<IMediator>(provider => new Mediator(type => provider.GetService(type)!));
 
         foreach (var type in typeof(ApplicationServices).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false }))

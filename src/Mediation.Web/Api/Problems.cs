@@ -22,6 +22,7 @@ internal sealed class Problems(IProblemDetailsService problems, ILogger<Problems
             AccessDeniedException or RoleNotAllowedException => Problem(403, "Not allowed", exception.Message),
             NotFoundException => Problem(404, "Not found", exception.Message),
             TransitionNotAllowedException t => Problem(409, "Action not allowed in this state", t.Message, ("state", t.State), ("level", t.Level), ("allowedActions", t.AllowedActions)),
+            Mediation.Domain.Deadlines.TimerRuleException => Problem(409, "Timer not in that state", exception.Message),
             ConcurrentEditException c => Problem(409, "Changed by someone else", c.Message, ("expectedVersion", c.ExpectedVersion), ("currentVersion", c.ActualVersion)),
             RequestValidationException v => Validation(v.Errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray())),
             CaseInputException i => Validation(new Dictionary<string, string[]> { [i.Field] = [i.Message] }),
