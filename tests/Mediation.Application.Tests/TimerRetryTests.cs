@@ -31,9 +31,9 @@ public class TimerRetryTests
         Assert.All(gone, t => Assert.Equal(("Pending", 1, now + TimerRetry.FirstDelay), (t.Status, t.Attempts, t.NextAttemptAt)));
         Assert.All(gone, t => Assert.StartsWith("KeyNotFoundException: Workflow 'mediation-1-9-n' version 99 is not loaded", t.LastError, StringComparison.Ordinal));
         var bad = await Timers(host, badRows.CaseId);
-        Assert.StartsWith("ArgumentException", Assert.Single(bad, t => t.Kind == "Bogus").LastError, StringComparison.Ordinal);
-        Assert.StartsWith("InvalidOperationException", Assert.Single(bad, t => t.Kind == "FollowUpDue").LastError, StringComparison.Ordinal);
-        Assert.Equal("Applied", Assert.Single(bad, t => t.Kind == "ProgressNotice").Status);
+        Assert.StartsWith("InvalidOperationException: Cannot convert", Assert.Single(bad, t => t.Kind == "Bogus").LastError, StringComparison.Ordinal);
+        Assert.StartsWith("InvalidOperationException: Sequence contains no elements", Assert.Single(bad, t => t.Kind == "FollowUpDue").LastError, StringComparison.Ordinal);
+        Assert.Contains(bad, t => t.Kind == "ProgressNotice" && t.Status == "Applied");
     }
 
     [Fact]
