@@ -34,10 +34,11 @@ internal sealed class FailedTimersHandlers(MediationDbContext db, ActorContext a
     IRequestHandler<CancelTimer, TimerOutcome>
 {
     public async Task<IReadOnlyList<FailedTimerView>> Handle(ListFailedTimers request, CancellationToken cancellationToken) =>
-        await db.CaseTimers.AsNoTracking()
-            .Where(t => t.Status == TimerStatus.Failed)
-            .OrderBy(t => t.ResolvedAt).ThenBy(t => t.Id)
-            .Join(db.Cases, t => t.CaseId, c => c.Id, (t, c) => new FailedTimerView(t.Id, t.CaseId, c.CaseNumber, t.Kind, t.DueAt, t.Attempts, t.LastError, t.ResolvedAt))
+        await (from t in db.CaseTimers.AsNoTracking()
+               where t.Status == TimerStatus.Failed
+               join c in db.Cases.AsNoTracking() on t.CaseId equals c.Id
+               orderby t.ResolvedAt, t.Id
+               select new FailedTimerView(t.Id, t.CaseId, c.CaseNumber, t.Kind, t.DueAt, t.Attempts, t.LastError, t.ResolvedAt))
             .Take(500)
             .ToListAsync(cancellationToken);
 
