@@ -118,7 +118,8 @@ public sealed class CaseTimer
             throw new TimerRuleException($"Only a failed timer can be retried; this one is {Status}.");
         Status = TimerStatus.Pending;
         Attempts = 0;
-        NextAttemptAt = now;
+        // Never before it is due: a timer tried early would be asked for again and again, "not due yet".
+        NextAttemptAt = now > DueAt ? now : DueAt;
         ResolvedAt = null;
         Note = null;
     }
