@@ -219,7 +219,7 @@ public class FailedTimersApiTests(ApiHost host) : IClassFixture<ApiHost>
         Assert.True(JsonDocument.Parse(await wrongStatus.Content.ReadAsStringAsync()).RootElement.GetProperty("errors").TryGetProperty("status", out _));
         Assert.Equal(HttpStatusCode.NotFound, (await admin.PostAsync("/api/admin/timers/999999/retry", null)).StatusCode);
 
-        var page = await admin.GetStringAsync("/admin/timers");
+        var page = WebUtility.HtmlDecode(await admin.GetStringAsync("/admin/timers"));
         Assert.Contains("未能执行的定时任务", page, StringComparison.Ordinal);
         Assert.Contains("href=\"/admin/timers\"", await admin.GetStringAsync("/admin"), StringComparison.Ordinal);
 
