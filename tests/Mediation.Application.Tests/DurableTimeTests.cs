@@ -163,12 +163,22 @@ public class DurableTimeTests
         host.Clock.Advance(TimeSpan.FromDays(8));
         var timerId = await host.Query(db => db.CaseTimers.Where(t => t.CaseId == registered.CaseId && t.Kind == TimerKind.LevelDeadline).Select(t => t.Id).SingleAsync());
 
-        var system = Actor.SystemAt(0, "/");
-        var outcomes = await Task.WhenAll(host.SendAsActor(system, new FireTimer(timerId)), host.SendAsActor(system, new FireTimer(timerId)));
+        // Delivered by two nodes at once, each with its own write gate: only the database stands between them.
+        await using var other = host.StartAnotherNode();
+        var outcomes = await Task.WhenAll(
+            Task.Run(() => Deliver(host.Services, timerId)),
+            Task.Run(() => Deliver(other, timerId)));
 
         Assert.Single(outcomes, o => o.Note.StartsWith("escalated", StringComparison.Ordinal));
         var events = await host.Query(db => db.CaseEvents.CountAsync(e => e.CaseId == registered.CaseId && e.Action == "escalateOnExpiry"));
         Assert.Equal(1, events);
+    }
+
+    private static async Task<TimerOutcome> Deliver(IServiceProvider node, long timerId)
+    {
+        await using var scope = node.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<Mediation.Application.Pipeline.ActorContext>().Use(Actor.SystemAt(0, "/"));
+        return await scope.ServiceProvider.GetRequiredService<MediatR.IMediator>().Send(new FireTimer(timerId));
     }
 
     [Fact]
