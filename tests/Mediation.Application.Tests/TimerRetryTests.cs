@@ -131,6 +131,21 @@ public class TimerRetryTests
         await Assert.ThrowsAsync<SqliteException>(() => Sql(host, "UPDATE timer_events SET actor_name = '某人'"));
     }
 
+    [Fact]
+    public async Task FailedTimerRetriedBeforeItsDueTime_WaitsForIt_InsteadOfBeingAskedForAgainAndAgain()
+    {
+        await using var host = await MediationHost.StartAsync();
+        var registered = await host.SendAs("cun01-1", Disputes.Neighbour());
+        await Sql(host, $"UPDATE case_timers SET status = 'Failed', attempts = 8 WHERE case_id = {registered.CaseId} AND kind = 'AcceptanceDeadline'");
+        var failed = Assert.Single(await host.SendAs("admin", new ListFailedTimers()));
+
+        await host.SendAs("admin", new RetryTimer(failed.TimerId));
+
+        Assert.Equal(0, await host.FireDueTimersAsync());
+        var timer = Assert.Single(await Timers(host, registered.CaseId), t => t.Id == failed.TimerId);
+        Assert.Equal(("Pending", failed.DueAt), (timer.Status, timer.NextAttemptAt));
+    }
+
     /// <summary>Lets every attempt of the due timers fail, moving the clock past each backoff; checks nothing fires in between.</summary>
     private static async Task FailEveryAttempt(MediationHost host)
     {
