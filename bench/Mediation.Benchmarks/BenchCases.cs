@@ -72,7 +72,7 @@ internal static class BenchCases
         using var transaction = connection.BeginTransaction();
         using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
-        insert.CommandText = "INSERT INTO case_timers (case_id, kind, due_at, level, unit_id, status) VALUES ($case, 'LevelDeadline', $due, 'village', $unit, 'Pending')";
+        insert.CommandText = "INSERT INTO case_timers (case_id, kind, due_at, next_attempt_at, level, unit_id, status, attempts) VALUES ($case, 'LevelDeadline', $due, $due, 'village', $unit, 'Pending', 0)";
         var caseId = insert.Parameters.Add("$case", SqliteType.Integer);
         var due = insert.Parameters.Add("$due", SqliteType.Text);
         insert.Parameters.AddWithValue("$unit", unitId);

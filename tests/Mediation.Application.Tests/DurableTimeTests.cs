@@ -12,6 +12,7 @@ using Mediation.Domain.Deadlines;
 using Mediation.Domain.FollowUps;
 using Mediation.Domain.Org;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mediation.Application.Tests;
 
@@ -162,12 +163,61 @@ public class DurableTimeTests
         host.Clock.Advance(TimeSpan.FromDays(8));
         var timerId = await host.Query(db => db.CaseTimers.Where(t => t.CaseId == registered.CaseId && t.Kind == TimerKind.LevelDeadline).Select(t => t.Id).SingleAsync());
 
-        var system = Actor.SystemAt(0, "/");
-        var outcomes = await Task.WhenAll(host.SendAsActor(system, new FireTimer(timerId)), host.SendAsActor(system, new FireTimer(timerId)));
+        // Delivered by two nodes at once, each with its own write gate: only the database stands between them.
+        await using var other = host.StartAnotherNode();
+        var outcomes = await Task.WhenAll(
+            Task.Run(() => Deliver(host.Services, timerId)),
+            Task.Run(() => Deliver(other, timerId)));
 
         Assert.Single(outcomes, o => o.Note.StartsWith("escalated", StringComparison.Ordinal));
         var events = await host.Query(db => db.CaseEvents.CountAsync(e => e.CaseId == registered.CaseId && e.Action == "escalateOnExpiry"));
         Assert.Equal(1, events);
+    }
+
+    private static async Task<TimerOutcome> Deliver(IServiceProvider node, long timerId)
+    {
+        await using var scope = node.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<Mediation.Application.Pipeline.ActorContext>().Use(Actor.SystemAt(0, "/"));
+        return await scope.ServiceProvider.GetRequiredService<MediatR.IMediator>().Send(new FireTimer(timerId));
+    }
+
+    [Fact]
+    public async Task TwoNodesOnOneFile_FiringTheSameDueTimersAtOnce_ApplyEachTimerOnce()
+    {
+        await using var host = await MediationHost.StartAsync();
+        var cases = new List<long>();
+        for (var i = 0; i < 4; i++)
+            cases.Add((await host.SendAs("cun01-1", Disputes.Neighbour($"邻里纠纷 {i}"))).CaseId);
+        host.Clock.Advance(TimeSpan.FromDays(8));
+        var now = host.Clock.GetUtcNow().UtcDateTime;
+        var due = await host.Query(db => db.CaseTimers.CountAsync(t => t.Status == TimerStatus.Pending && t.DueAt <= now));
+        await using var other = host.StartAnotherNode();
+        var nodes = new[] { host.Services, other }.Select(n => n.GetRequiredService<Mediation.Infrastructure.Deadlines.TimerDispatcher>()).ToArray();
+
+        // A third connection holds the write lock while both nodes take up the same due timers and queue for it;
+        // each node has its own write gate, so only SQLite's lock stands between them when it is let go.
+        int[] takenUp;
+        await using (var holder = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={host.DatabaseFile};Pooling=False"))
+        {
+            await holder.OpenAsync();
+            await using var hold = holder.BeginTransaction(deferred: false);
+            var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var firing = nodes.Select(n => Task.Run(async () => { await start.Task; return await n.FireDueAsync(10_000, CancellationToken.None); })).ToArray();
+            start.SetResult();
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            await hold.CommitAsync();
+            takenUp = await Task.WhenAll(firing);
+        }
+
+        Assert.Equal([due, due], takenUp);
+        foreach (var id in cases)
+        {
+            Assert.Equal(1, await host.Query(db => db.CaseEvents.CountAsync(e => e.CaseId == id && e.Action == "escalateOnExpiry")));
+            Assert.Equal(1, await host.Query(db => db.Notices.CountAsync(n => n.CaseId == id && n.Kind == "progressNoticeDue")));
+        }
+        var fired = await host.Query(db => db.CaseTimers.AsNoTracking().Where(t => t.DueAt <= now).ToListAsync());
+        Assert.Equal(due, fired.Count);
+        Assert.All(fired, t => Assert.Equal((true, 0), (t.Status is TimerStatus.Applied or TimerStatus.Skipped, t.Attempts)));
     }
 
     [Fact]

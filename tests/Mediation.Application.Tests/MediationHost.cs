@@ -70,6 +70,9 @@ public sealed class MediationHost : IAsyncDisposable
         await _services.PrepareDatabaseAsync();
     }
 
+    /// <summary>A second node on the same database file: its own services, connections and write gate; the same clock.</summary>
+    public ServiceProvider StartAnotherNode() => Build();
+
     /// <summary>Sends a request through the real pipeline as the named demo account.</summary>
     public async Task<T> SendAs<T>(string userName, IRequest<T> request)
     {

@@ -44,6 +44,33 @@ public class RecurringWorkTests
     }
 
     [Fact]
+    public async Task FirstStart_MonthsAfterTheScheduleBegan_MakesTheFirstDigestForTheCurrentPeriod()
+    {
+        await using var host = await MediationHost.StartAsync(recurringWork: true);
+        await host.SendAs("zhongxin1", Disputes.CollectiveWageArrears());
+        host.SetChinaTime(2026, 12, 2, 10);
+
+        var scheduler = await host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        await scheduler.Start();
+        try
+        {
+            IReadOnlyList<DigestView> digests = [];
+            for (var waited = 0; waited < 100 && digests.Count == 0; waited++)
+            {
+                await Task.Delay(100);
+                digests = await host.SendAs("zhuren", new ListDigests(DigestKind.FortnightlyConsultation));
+            }
+
+            // Wednesday 12-02 is in the week of Monday 11-30, not the fortnight of 01-05 when the schedule began.
+            Assert.Equal(new DateOnly(2026, 11, 30), Assert.Single(digests).PeriodStart);
+        }
+        finally
+        {
+            await scheduler.Shutdown(waitForJobsToComplete: true);
+        }
+    }
+
+    [Fact]
     public async Task DigestForAPeriod_IsMadeOnce_HoweverOftenItIsAskedFor()
     {
         await using var host = await MediationHost.StartAsync();

@@ -15,6 +15,7 @@ public sealed class RunningProduct : IAsyncLifetime
     private readonly string _data = Path.Combine(Path.GetTempPath(), "mediation-browser-tests", Guid.NewGuid().ToString("N"));
 
     public string BaseUrl { get; private set; } = "";
+    public string DatabaseFile => Path.Combine(_data, "mediation.db");
     public IPlaywright Playwright { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
 

@@ -203,3 +203,28 @@ public class AdministrationApiTests(ApiHost host) : IClassFixture<ApiHost>
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/cases/1")).StatusCode);
     }
 }
+
+public class FailedTimersApiTests(ApiHost host) : IClassFixture<ApiHost>
+{
+    [Fact]
+    public async Task FailedTimers_AreForAdministrators_AndBadRequestsGetAProblemNamingTheField()
+    {
+        var admin = await host.SignedInAs("admin");
+        var listed = await admin.GetAsync("/api/admin/timers?status=failed");
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        Assert.Equal(JsonValueKind.Array, JsonDocument.Parse(await listed.Content.ReadAsStringAsync()).RootElement.ValueKind);
+
+        var wrongStatus = await admin.GetAsync("/api/admin/timers?status=pending");
+        Assert.Equal((HttpStatusCode)422, wrongStatus.StatusCode);
+        Assert.True(JsonDocument.Parse(await wrongStatus.Content.ReadAsStringAsync()).RootElement.GetProperty("errors").TryGetProperty("status", out _));
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.PostAsync("/api/admin/timers/999999/retry", null)).StatusCode);
+
+        var page = WebUtility.HtmlDecode(await admin.GetStringAsync("/admin/timers"));
+        Assert.Contains("未能执行的定时任务", page, StringComparison.Ordinal);
+        Assert.Contains("href=\"/admin/timers\"", await admin.GetStringAsync("/admin"), StringComparison.Ordinal);
+
+        var mediator = await host.SignedInAs("cun07-1");
+        Assert.Equal(HttpStatusCode.Forbidden, (await mediator.GetAsync("/api/admin/timers?status=failed")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await mediator.PostAsync("/api/admin/timers/1/cancel", null)).StatusCode);
+    }
+}

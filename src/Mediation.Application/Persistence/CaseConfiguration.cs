@@ -114,11 +114,26 @@ internal sealed class CaseTimerConfiguration : IEntityTypeConfiguration<Mediatio
         builder.Property(t => t.Status).HasConversion<string>().HasMaxLength(10);
         builder.Property(t => t.Level).HasMaxLength(40);
         builder.Property(t => t.Note).HasMaxLength(300);
+        builder.Property(t => t.LastError).HasMaxLength(Mediation.Domain.Deadlines.TimerRetry.ErrorLength);
         builder.HasOne<DisputeCase>().WithMany().HasForeignKey(t => t.CaseId).OnDelete(DeleteBehavior.Restrict);
 
-        // The dispatcher's one question: the pending timers due by now, earliest first.
-        builder.HasIndex(t => new { t.Status, t.DueAt });
+        // The dispatcher's one question: the pending timers to try by now, earliest first (a failing one waits out its backoff).
+        builder.HasIndex(t => new { t.Status, t.NextAttemptAt });
         builder.HasIndex(t => t.CaseId);
+    }
+}
+
+internal sealed class TimerEventConfiguration : IEntityTypeConfiguration<Mediation.Domain.Deadlines.TimerEvent>
+{
+    public void Configure(EntityTypeBuilder<Mediation.Domain.Deadlines.TimerEvent> builder)
+    {
+        builder.ToTable("TimerEvents");
+        builder.Property(e => e.Action).HasMaxLength(20);
+        builder.Property(e => e.LastError).HasMaxLength(Mediation.Domain.Deadlines.TimerRetry.ErrorLength);
+        builder.Property(e => e.ActorName).HasMaxLength(100);
+        builder.Property(e => e.ActorRole).HasMaxLength(40);
+        builder.HasOne<Mediation.Domain.Deadlines.CaseTimer>().WithMany().HasForeignKey(e => e.TimerId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(e => e.TimerId);
     }
 }
 

@@ -222,7 +222,7 @@ public sealed class CaseStore(MediationDbContext db)
 
     private static Task<int> InsertTimerAsync(DbConnection connection, DbTransaction transaction, long caseId, TimerKind kind, DateTime dueAt, string level, long unitId, long? followUpId, CancellationToken cancellationToken) =>
         ExecuteAsync(connection, transaction,
-            "INSERT INTO case_timers (case_id, kind, due_at, level, unit_id, follow_up_id, status) VALUES (@case, @kind, @due, @level, @unit, @followUp, 'Pending')",
+            "INSERT INTO case_timers (case_id, kind, due_at, next_attempt_at, level, unit_id, follow_up_id, status, attempts) VALUES (@case, @kind, @due, @due, @level, @unit, @followUp, 'Pending', 0)",
             cancellationToken,
             ("@case", caseId), ("@kind", kind.ToString()), ("@due", dueAt), ("@level", level), ("@unit", unitId), ("@followUp", followUpId));
 

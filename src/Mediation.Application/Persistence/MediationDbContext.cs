@@ -40,6 +40,7 @@ public sealed class MediationDbContext(DbContextOptions<MediationDbContext> opti
     public DbSet<CaseEvent> CaseEvents => Set<CaseEvent>();
     public DbSet<Notice> Notices => Set<Notice>();
     public DbSet<Mediation.Domain.Deadlines.CaseTimer> CaseTimers => Set<Mediation.Domain.Deadlines.CaseTimer>();
+    public DbSet<Mediation.Domain.Deadlines.TimerEvent> TimerEvents => Set<Mediation.Domain.Deadlines.TimerEvent>();
     public DbSet<Mediation.Domain.FollowUps.FollowUpVisit> FollowUps => Set<Mediation.Domain.FollowUps.FollowUpVisit>();
     public DbSet<Digest> Digests => Set<Digest>();
     public DbSet<CaseTally> CaseTallies => Set<CaseTally>();

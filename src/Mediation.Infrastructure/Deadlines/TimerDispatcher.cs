@@ -15,7 +15,8 @@ namespace Mediation.Infrastructure.Deadlines;
 /// Wakes due timers. The timer table is the truth; this only asks it, sleeping until the earliest pending timer
 /// is due (at most <see cref="LongestSleep"/>, so timers written meanwhile are seen soon), then sends FireTimer
 /// for each due one, oldest first. On start-up it first fires whatever came due while the server was down, once.
-/// Two nodes may both pick a timer; FireTimer's claim lets only one apply it.
+/// Two nodes may both pick a timer; FireTimer's claim lets only one apply it. A timer that cannot fire waits out its
+/// backoff (its next attempt time), so only failing timers left means the dispatcher sleeps.
 /// </summary>
 public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider clock, ILogger<TimerDispatcher> logger) : BackgroundService
 {
@@ -25,13 +26,22 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider cl
     // Timers fired per transaction: a burst costs one commit per hundred, not one per timer.
     private const int PerTransaction = 100;
 
+    private bool _stalled;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                if (await FireDueAsync(Batch, stoppingToken) == Batch)
+                var fired = await FireDueAsync(Batch, stoppingToken);
+                if (_stalled)
+                {
+                    // Even recording the failures failed (the database refuses writes): pause rather than spin.
+                    await Task.Delay(LongestSleep, clock, stoppingToken);
+                    continue;
+                }
+                if (fired == Batch)
                     continue;
                 var next = await NextDueAsync(stoppingToken);
                 var sleep = next is { } due ? due - clock.GetUtcNow().UtcDateTime : LongestSleep;
@@ -60,30 +70,58 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider cl
         {
             var db = scope.ServiceProvider.GetRequiredService<MediationDbContext>();
             due = await db.CaseTimers.AsNoTracking()
-                .Where(t => t.Status == TimerStatus.Pending && t.DueAt <= now)
-                .OrderBy(t => t.DueAt).Select(t => t.Id).Take(max)
+                .Where(t => t.Status == TimerStatus.Pending && t.NextAttemptAt <= now)
+                .OrderBy(t => t.NextAttemptAt).Select(t => t.Id).Take(max)
                 .ToListAsync(cancellationToken);
         }
+        _stalled = false;
         foreach (var chunk in due.Chunk(PerTransaction))
         {
-            await using var scope = scopes.CreateAsyncScope();
-            scope.ServiceProvider.GetRequiredService<ActorContext>().Use(Actor.SystemAt(0, "/"));
             try
             {
-                var outcomes = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new FireDueTimers(chunk), cancellationToken);
-                if (logger.IsEnabled(LogLevel.Debug))
-                {
-                    foreach (var outcome in outcomes)
-                        logger.LogDebug("Timer {TimerId}: {Status} ({Note})", outcome.TimerId, outcome.Status, outcome.Note);
-                }
+                await SendAsync(new FireDueTimers(chunk), cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // A batch that cannot commit must not stop the clock; its timers stay pending for the next round.
-                logger.LogError(ex, "A batch of {Count} timers failed", chunk.Length);
+                // A batch that cannot commit as a whole: fire its timers one by one, so one bad timer costs only itself.
+                logger.LogWarning("A batch of {Count} timers could not commit ({Error}); firing them one by one", chunk.Length, ex.GetType().Name);
+                foreach (var id in chunk)
+                    await FireAloneAsync(id, cancellationToken);
             }
         }
         return due.Count;
+    }
+
+    private async Task FireAloneAsync(long id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SendAsync(new FireDueTimers([id]), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            try
+            {
+                await SendAsync(new RecordTimerFailure(id, TimerRetry.Describe(ex)), cancellationToken);
+            }
+            catch (Exception recordError) when (recordError is not OperationCanceledException)
+            {
+                logger.LogError(recordError, "Timer {TimerId} failed and its attempt could not be recorded", id);
+                _stalled = true;
+            }
+        }
+    }
+
+    private async Task SendAsync<T>(MediatR.IRequest<T> request, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<ActorContext>().Use(Actor.SystemAt(0, "/"));
+        var response = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(request, cancellationToken);
+        if (response is IReadOnlyList<TimerOutcome> outcomes && logger.IsEnabled(LogLevel.Debug))
+        {
+            foreach (var outcome in outcomes)
+                logger.LogDebug("Timer {TimerId}: {Status} ({Note})", outcome.TimerId, outcome.Status, outcome.Note);
+        }
     }
 
     private async Task<DateTime?> NextDueAsync(CancellationToken cancellationToken)
@@ -92,7 +130,7 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider cl
         var db = scope.ServiceProvider.GetRequiredService<MediationDbContext>();
         return await db.CaseTimers.AsNoTracking()
             .Where(t => t.Status == TimerStatus.Pending)
-            .OrderBy(t => t.DueAt).Select(t => (DateTime?)t.DueAt)
+            .OrderBy(t => t.NextAttemptAt).Select(t => (DateTime?)t.NextAttemptAt)
             .FirstOrDefaultAsync(cancellationToken);
     }
 }

@@ -53,6 +53,13 @@ public static class RecurringWork
         return services;
     }
 
+    /// <summary>
+    /// The period a firing covers: the week it runs in. Not its scheduled time: on a first start Quartz reports the
+    /// trigger's start (the 2026-01-05 anchor of the fortnights) as the scheduled time, which filed the digest eleven
+    /// months back; a firing caught up after downtime likewise covers the current week.
+    /// </summary>
+    public static DateOnly PeriodOf(IJobExecutionContext firing) => PeriodOf(firing.FireTimeUtc);
+
     /// <summary>The China date of the Monday that starts the week of a firing.</summary>
     public static DateOnly PeriodOf(DateTimeOffset fireTimeUtc)
     {
@@ -73,7 +80,7 @@ public static class RecurringWork
 public sealed class WeeklyScreeningJob(IServiceProvider services) : IJob
 {
     public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
-        new(RecurringWork.SendAsSystem(services, new GenerateDigest(DigestKind.WeeklyScreening, RecurringWork.PeriodOf(context.ScheduledFireTimeUtc ?? context.FireTimeUtc)), cancellationToken));
+        new(RecurringWork.SendAsSystem(services, new GenerateDigest(DigestKind.WeeklyScreening, RecurringWork.PeriodOf(context)), cancellationToken));
 }
 
 /// <summary>每半月会商研判: a one-liner that sends the idempotent command.</summary>
@@ -81,5 +88,5 @@ public sealed class WeeklyScreeningJob(IServiceProvider services) : IJob
 public sealed class FortnightlyConsultationJob(IServiceProvider services) : IJob
 {
     public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
-        new(RecurringWork.SendAsSystem(services, new GenerateDigest(DigestKind.FortnightlyConsultation, RecurringWork.PeriodOf(context.ScheduledFireTimeUtc ?? context.FireTimeUtc)), cancellationToken));
+        new(RecurringWork.SendAsSystem(services, new GenerateDigest(DigestKind.FortnightlyConsultation, RecurringWork.PeriodOf(context)), cancellationToken));
 }

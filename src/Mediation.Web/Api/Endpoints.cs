@@ -63,6 +63,14 @@ public static class Endpoints
         admin.MapGet("/units", (IMediator m, CancellationToken ct) => m.Send(new ListUnits(), ct)).WithSummary("The org tree.");
         admin.MapPost("/units", (AddUnit body, IMediator m, CancellationToken ct) => m.Send(body, ct)).WithSummary("Add a village point under a station, or a station under the center.");
         admin.MapPost("/units/{id:long}/name", (long id, RenameUnit body, IMediator m, CancellationToken ct) => m.Send(body with { UnitId = id }, ct)).WithSummary("Rename a unit.");
+        admin.MapGet("/timers", (string? status, IMediator m, CancellationToken ct) => status is null or "failed"
+                ? m.Send(new Mediation.Application.Features.Deadlines.FailedTimers.ListFailedTimers(), ct)
+                : throw new RequestValidationException([new FieldError("status", "Only status=failed is listed: the timers that need an administrator.")]))
+            .WithSummary("Timers that gave up after their last attempt.").ProducesValidationProblem(422);
+        admin.MapPost("/timers/{id:long}/retry", (long id, IMediator m, CancellationToken ct) => m.Send(new Mediation.Application.Features.Deadlines.FailedTimers.RetryTimer(id), ct))
+            .WithSummary("Send a failed timer round again, now.");
+        admin.MapPost("/timers/{id:long}/cancel", (long id, IMediator m, CancellationToken ct) => m.Send(new Mediation.Application.Features.Deadlines.FailedTimers.CancelTimer(id), ct))
+            .WithSummary("Give up a failed timer; it never fires.");
         app.MapGet("/api/workflow", (WorkflowCatalog catalog) => WorkflowView.Of(catalog.Current))
             .WithTags("Workflow").WithSummary("The workflow definition new cases are registered under.");
     }

@@ -30,6 +30,7 @@ internal sealed class Problems(IProblemDetailsService problems, ILogger<Problems
             AccessDeniedException or RoleNotAllowedException => Problem(403, zh ? "无权办理" : "Not allowed", UserText.Shown(exception.Message, 300)),
             NotFoundException => Problem(404, zh ? "未找到" : "Not found", exception.Message),
             TransitionNotAllowedException t => Problem(409, zh ? "当前状态不允许此操作" : "Action not allowed in this state", UserText.Shown(t.Message, 500), ("state", t.State), ("level", t.Level), ("allowedActions", t.AllowedActions)),
+            Mediation.Domain.Deadlines.TimerRuleException => Problem(409, zh ? "定时任务不在该状态" : "Timer not in that state", exception.Message),
             ConcurrentEditException c => Problem(409, zh ? "案件已被他人修改" : "Changed by someone else", c.Message, ("expectedVersion", c.ExpectedVersion), ("currentVersion", c.ActualVersion)),
             UnknownFilterValueException f => Problem(400, zh ? "查询参数取值无效" : "Unknown filter value", zh ? f.Chinese : f.Message, ("parameter", f.Parameter), ("allowed", f.Allowed)),
             RequestValidationException v => Validation(v.Errors.Select(e => (e.Field, zh && e.Chinese is { } c ? c : e.Message)), zh),

@@ -61,6 +61,16 @@ public sealed class UiText(IHttpContextAccessor http)
         ["feedbackMethod"] = ("告知方式", "How the applicant was told"),
         ["feedbackSummary"] = ("告知内容", "What they were told"),
         ["major"] = ("重大疑难", "Major"),
+        ["failedTimers"] = ("未能执行的定时任务", "Timers that could not fire"),
+        ["failedTimersHint"] = ("多次重试仍失败的定时任务：请排查原因后重试或取消，操作将被记录。", "Timers that failed every retry: find the cause, then retry or cancel them; both are recorded."),
+        ["noFailedTimers"] = ("没有失败的定时任务", "No failed timers"),
+        ["timerKind"] = ("任务类型", "Kind"),
+        ["dueAt"] = ("到期时间", "Due"),
+        ["attempts"] = ("尝试次数", "Attempts"),
+        ["lastError"] = ("最后一次错误", "Last error"),
+        ["retry"] = ("重试", "Retry"),
+        ["cancel"] = ("取消", "Cancel"),
+        ["timerDone"] = ("已处理并记录", "Done and recorded"),
         ["escalationFeed"] = ("实时上报动态", "Live escalations"),
         ["majorAndHighRisk"] = ("重大疑难及高风险案件", "Major and high-risk cases"),
         ["overdueByLevel"] = ("各层级超期案件", "Overdue by level"),
@@ -132,6 +142,11 @@ public sealed class UiText(IHttpContextAccessor http)
 
     private static readonly Dictionary<string, (string Zh, string En)> EnumWords = new(StringComparer.Ordinal)
     {
+        ["TimerKind.LevelDeadline"] = ("办理时限到期", "Level time limit"),
+        ["TimerKind.AcceptanceDeadline"] = ("受理时限到期", "Acceptance time limit"),
+        ["TimerKind.ProgressNotice"] = ("进展告知提醒", "Progress notice"),
+        ["TimerKind.FollowUpDue"] = ("回访到期", "Follow-up due"),
+        ["TimerKind.FollowUpGrace"] = ("回访逾期督办", "Follow-up overdue"),
         ["IntakeChannel.WalkIn"] = ("来访", "Walk-in"),
         ["IntakeChannel.Phone"] = ("来电", "Phone"),
         ["IntakeChannel.Letter"] = ("来信", "Letter"),

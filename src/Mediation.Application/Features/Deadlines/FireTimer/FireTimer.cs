@@ -25,9 +25,15 @@ public sealed record TimerOutcome(long TimerId, TimerStatus Status, string Note)
 
 /// <summary>
 /// Fires several due timers in one transaction, each inside its own savepoint: a burst costs one commit, and a timer
-/// that fails is rolled back alone and stays pending.
+/// that fails is rolled back alone, its attempt counted, and tried again after a backoff (then Failed).
 /// </summary>
 public sealed record FireDueTimers(IReadOnlyList<long> TimerIds) : ICommand<IReadOnlyList<TimerOutcome>>, IRoleRestricted
+{
+    public IReadOnlyList<string> AllowedRoles => [Actor.Roles.System];
+}
+
+/// <summary>Counts a failed attempt the batch could not record itself (its transaction failed as a whole).</summary>
+public sealed record RecordTimerFailure(long TimerId, string Error) : ICommand<TimerOutcome>, IRoleRestricted
 {
     public IReadOnlyList<string> AllowedRoles => [Actor.Roles.System];
 }
@@ -37,7 +43,7 @@ internal sealed class FireTimerHandler(TimerFiring firing) : IRequestHandler<Fir
     public Task<TimerOutcome> Handle(FireTimer request, CancellationToken cancellationToken) => firing.FireAsync(request.TimerId, cancellationToken);
 }
 
-internal sealed class FireDueTimersHandler(TimerFiring firing, MediationDbContext db, CaseStore cases, ILogger<FireDueTimersHandler> logger)
+internal sealed class FireDueTimersHandler(TimerFiring firing, TimerAttempts attempts, MediationDbContext db, CaseStore cases)
     : IRequestHandler<FireDueTimers, IReadOnlyList<TimerOutcome>>
 {
     public async Task<IReadOnlyList<TimerOutcome>> Handle(FireDueTimers request, CancellationToken cancellationToken)
@@ -53,16 +59,55 @@ internal sealed class FireDueTimersHandler(TimerFiring firing, MediationDbContex
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.ReleaseSavepointAsync("timer", cancellationToken);
             }
-            catch (Exception ex) when (ex is DomainRuleException or DbUpdateException or System.Data.Common.DbException or NotFoundException or InvalidOperationException)
+            catch (Exception ex) when (TimerAttempts.CannotFire(ex))
             {
                 await transaction.RollbackToSavepointAsync("timer", cancellationToken);
                 db.ChangeTracker.Clear();
                 cases.Forget();
-                logger.LogError(ex, "Timer {TimerId} failed; it stays pending", id);
-                outcomes.Add(new(id, TimerStatus.Pending, "failed: " + ex.GetType().Name));
+                outcomes.Add(await attempts.RecordFailureAsync(id, ex, cancellationToken));
             }
         }
         return outcomes;
+    }
+}
+
+internal sealed class RecordTimerFailureHandler(TimerAttempts attempts) : IRequestHandler<RecordTimerFailure, TimerOutcome>
+{
+    public Task<TimerOutcome> Handle(RecordTimerFailure request, CancellationToken cancellationToken) =>
+        attempts.RecordFailureAsync(request.TimerId, request.Error, null, cancellationToken);
+}
+
+/// <summary>Counts a timer's failed attempt and sets its next one (or Failed), logging one line per attempt.</summary>
+internal sealed class TimerAttempts(MediationDbContext db, TimeProvider clock, ILogger<TimerAttempts> logger)
+{
+    // What a timer that cannot fire really throws: a rule refused, its pinned definition version not loaded
+    // (KeyNotFound), a row gone (NotFound, First on nothing), a stored value that no longer parses, a write refused.
+    public static bool CannotFire(Exception ex) =>
+        ex is DomainRuleException or NotFoundException or KeyNotFoundException or InvalidOperationException or ArgumentException
+            or FormatException or OverflowException or System.Text.Json.JsonException or DbUpdateException or System.Data.Common.DbException;
+
+    public Task<TimerOutcome> RecordFailureAsync(long timerId, Exception error, CancellationToken cancellationToken) =>
+        RecordFailureAsync(timerId, TimerRetry.Describe(error), error, cancellationToken);
+
+    public async Task<TimerOutcome> RecordFailureAsync(long timerId, string error, Exception? exception, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        error = error.Length > TimerRetry.ErrorLength ? error[..TimerRetry.ErrorLength] : error;
+        // A projection and a set-based update: the timer's own row may hold the value that cannot be read.
+        var attemptsSoFar = await db.CaseTimers.Where(t => t.Id == timerId && t.Status == TimerStatus.Pending).Select(t => (int?)t.Attempts).FirstOrDefaultAsync(cancellationToken);
+        if (attemptsSoFar is not { } soFar)
+            return new(timerId, TimerStatus.Applied, "fired elsewhere");
+        var (attempts, status, next) = TimerRetry.AfterFailure(soFar, now);
+        var note = status == TimerStatus.Failed ? $"failed after {attempts} attempts" : null;
+        DateTime? resolvedAt = status == TimerStatus.Failed ? now : null;
+        await db.CaseTimers.Where(t => t.Id == timerId && t.Status == TimerStatus.Pending && t.Attempts == soFar)
+            .ExecuteUpdateAsync(set => set.SetProperty(t => t.Attempts, attempts).SetProperty(t => t.LastError, error).SetProperty(t => t.Status, status)
+                .SetProperty(t => t.NextAttemptAt, next).SetProperty(t => t.ResolvedAt, resolvedAt).SetProperty(t => t.Note, note), cancellationToken);
+        if (status == TimerStatus.Failed)
+            logger.LogError(exception, "Timer {TimerId} failed attempt {Attempt} of {MaxAttempts} and is now Failed: {Error}", timerId, attempts, TimerRetry.MaxAttempts, error);
+        else
+            logger.LogWarning("Timer {TimerId} failed attempt {Attempt} of {MaxAttempts}; next attempt at {NextAttemptAt:O}: {Error}", timerId, attempts, TimerRetry.MaxAttempts, next, error);
+        return new(timerId, status, status == TimerStatus.Failed ? note! : $"attempt {attempts} failed; next at {next:O}");
     }
 }
 
