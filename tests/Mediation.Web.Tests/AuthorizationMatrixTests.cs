@@ -69,6 +69,12 @@ public sealed class AuthorizationMatrixTests : IClassFixture<ApiHost>
         new("POST", "/api/admin/staff", On.Nothing,                 401, 403, 403, 403, 403, 403, 403, 403, 403, 200),
         new("POST", "/api/admin/staff/{id}/assignment", On.AnAccount, 401, 403, 403, 403, 403, 403, 403, 403, 403, 200),
         new("POST", "/api/admin/staff/{id}/password", On.AnAccount, 401, 403, 403, 403, 403, 403, 403, 403, 403, 200),
+        new("POST", "/api/admin/staff/{id}/deactivation", On.AnAccount, 401, 403, 403, 403, 403, 403, 403, 403, 403, 200),
+        new("POST", "/api/admin/staff/{id}/reactivation", On.AnAccount, 401, 403, 403, 403, 403, 403, 403, 403, 403, 200),
+        new("GET", "/api/admin/timers", On.Nothing,                 401, 403, 403, 403, 403, 403, 403, 403, 403, 200),
+        // No timer 0 exists: the administrator is let through to hear so.
+        new("POST", "/api/admin/timers/{id}/retry", On.Nothing,     401, 403, 403, 403, 403, 403, 403, 403, 403, 404),
+        new("POST", "/api/admin/timers/{id}/cancel", On.Nothing,    401, 403, 403, 403, 403, 403, 403, 403, 403, 404),
         new("GET", "/api/admin/units", On.Nothing,                  401, 403, 403, 403, 403, 403, 403, 403, 403, 200),
         new("POST", "/api/admin/units", On.Nothing,                 401, 403, 403, 403, 403, 403, 403, 403, 403, 200),
         new("POST", "/api/admin/units/{id}/name", On.AUnit,         401, 403, 403, 403, 403, 403, 403, 403, 403, 200),
@@ -87,6 +93,7 @@ public sealed class AuthorizationMatrixTests : IClassFixture<ApiHost>
         new("GET", "/workflow", On.Nothing,                         302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
         new("GET", "/dashboard", On.Nothing,                        302, 403, 403, 403, 403, 403, 200, 200, 200, 403),
         new("GET", "/admin", On.Nothing,                            302, 403, 403, 403, 403, 403, 403, 403, 403, 200),
+        new("GET", "/admin/timers", On.Nothing,                     302, 403, 403, 403, 403, 403, 403, 403, 403, 200),
         new("GET", "/cases/new", On.Nothing,                        302, 200, 200, 200, 200, 200, 200, 200, 403, 403),
         new("GET", "/cases/{id}", On.CaseOfVillage01,               302, 200, 404, 200, 200, 404, 200, 200, 200, 404),
         new("GET", "/cases/{id}", On.CaseOfVillage06,               302, 404, 404, 404, 404, 200, 200, 200, 200, 404),
@@ -236,6 +243,7 @@ public sealed class AuthorizationMatrixTests : IClassFixture<ApiHost>
         "assignment" => new { role = "villageMediator", unitId = world.Village01 },
         "password" => new { password = "Matrix2027" },
         "units" => new { parentId = world.Station1, name = "矩阵调解点" + Guid.NewGuid().ToString("N")[..4], kind = "villagePoint" },
+        "deactivation" or "reactivation" or "retry" or "cancel" => new { },
         "name" => new { name = "矩阵调解点" + Guid.NewGuid().ToString("N")[..4] },
         var other => throw new InvalidOperationException($"No body for {route} ({other})."),
     };
