@@ -146,7 +146,7 @@ internal sealed class ResetPasswordValidator : IValidator<ResetPassword>
 internal sealed class AddUnitValidator : IValidator<AddUnit>
 {
     public IEnumerable<FieldError> Validate(AddUnit r) =>
-        Rules.Required(r.Name, "name", 100).Concat(OrgUnitKind.All.Contains(r.Kind) ? [] : [new FieldError("kind", $"Kind is one of: {string.Join(", ", OrgUnitKind.All)}.")]);
+        Rules.Required(r.Name, "name", 100).Concat(OrgUnitKind.All.Contains(r.Kind) ? [] : [new FieldError("kind", $"Kind is one of: {string.Join(", ", OrgUnitKind.All)}.", $"类别须为以下之一：{string.Join("、", OrgUnitKind.All)}。")]);
 }
 
 internal sealed class RenameUnitValidator : IValidator<RenameUnit>
@@ -213,7 +213,7 @@ internal sealed class AdministrationHandlers(
     {
         var staff = await db.Staff.FirstOrDefaultAsync(s => s.Id == request.StaffId, cancellationToken) ?? throw new NotFoundException($"Staff member {request.StaffId}");
         if (staff.Id == actors.Current.StaffId)
-            throw new RequestValidationException([new FieldError("staffId", "An administrator cannot deactivate their own account.")]);
+            throw new RequestValidationException([new FieldError("staffId", "An administrator cannot deactivate their own account.", "管理员不能停用自己的账号。")]);
         staff.Deactivate();
         await db.SaveChangesAsync(cancellationToken);
         await EndSessionsAsync(staff.Id, cancellationToken);
@@ -246,7 +246,7 @@ internal sealed class AdministrationHandlers(
             _ => null,
         };
         if (expectedParent != parent.Kind)
-            throw new RequestValidationException([new FieldError("parentId", $"A {request.Kind} belongs under a {expectedParent ?? "nothing: a street center is the root"}, not under a {parent.Kind}.")]);
+            throw new RequestValidationException([new FieldError("parentId", $"A {request.Kind} belongs under a {expectedParent ?? "nothing: a street center is the root"}, not under a {parent.Kind}.", request.Kind == OrgUnitKind.VillagePoint ? "村级调解点须设在管区调解站之下。" : request.Kind == OrgUnitKind.DistrictStation ? "管区调解站须设在矛调中心之下。" : "矛调中心是最上级，不能设在其他单位之下。")]);
 
         var id = await db.OrgUnits.MaxAsync(u => u.Id, cancellationToken) + 1;
         var siblings = await db.OrgUnits.CountAsync(u => u.ParentId == parent.Id, cancellationToken);
@@ -271,7 +271,7 @@ internal sealed class AdministrationHandlers(
         if (!workflows.Current.HasRole(role))
             throw new RequestValidationException([new FieldError("role", $"'{UserText.Shown(role)}' is not a role of the workflow definition. Allowed: {string.Join(", ", workflows.Current.Roles.Select(r => r.Id))}.", $"“{UserText.Shown(role)}”不是流程定义中的角色。")]);
         if (await tree.FindAsync(db, unitId, cancellationToken) is null)
-            throw new RequestValidationException([new FieldError("unitId", $"No unit {unitId}.")]);
+            throw new RequestValidationException([new FieldError("unitId", $"No unit {unitId}.", $"单位 {unitId} 不存在。")]);
     }
 
     private StaffView View(StaffMember s, OrgTree.Snapshot units) =>
