@@ -12,6 +12,13 @@ using Quartz;
 // "admin create …" runs against the database and exits; it never seeds the demo street.
 var adminCommand = args is ["admin", ..];
 var builder = WebApplication.CreateBuilder(adminCommand ? AdminCommand.HostArguments(args) : args);
+if (adminCommand)
+{
+    // The command's output is what the operator reads: only warnings and errors from the host, and on stderr.
+    builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, LogLevel.Warning);
+    builder.Logging.AddFilter(null, LogLevel.Warning);
+    builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+}
 if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
     builder.WebHost.UseUrls($"http://127.0.0.1:{builder.Configuration["Mediation:Port"] ?? "5080"}");
 
@@ -59,7 +66,7 @@ catch (StartupRefusedException refused)
 }
 if (adminCommand)
     return await AdminCommand.RunAsync(app.Services, args[1..], Console.In, Console.Out, Console.Error);
-await DemoAccounts.PrintAsync(accounts, app.Services);
+await DemoAccounts.PrintAsync(accounts, app.Services, options);
 
 app.UseExceptionHandler();
 
@@ -116,7 +123,7 @@ public partial class Program;
 /// <summary>Tells a newcomer who they can sign in as on demo data, or how to create the first administrator of a real install.</summary>
 internal static class DemoAccounts
 {
-    public static async Task PrintAsync(IReadOnlyList<DemoStreet.Account> seeded, IServiceProvider services)
+    public static async Task PrintAsync(IReadOnlyList<DemoStreet.Account> seeded, IServiceProvider services, MediationOptions options)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MediationDbContext>();
@@ -125,7 +132,11 @@ internal static class DemoAccounts
         if (!demo)
         {
             if (!await db.Staff.AnyAsync(s => s.Role == Mediation.Domain.Org.Actor.Roles.Administrator && s.Active && s.PasswordHash != null))
-                Console.WriteLine($"No administrator can sign in yet. Create the first one (it creates the street center too when there is none):{Environment.NewLine}  {AdminCommand.Usage}");
+            {
+                // The command names this start's database, so that it creates the administrator where the product looks.
+                Console.WriteLine("No administrator can sign in yet. Stop the product (Ctrl+C), create the first one on this database " +
+                    $"(it creates the street center too when there is none), then start the product again:{Environment.NewLine}  {AdminCommand.UsageFor(options)}");
+            }
             return;
         }
 

@@ -90,21 +90,28 @@ public static class Accounts
         return Task.CompletedTask;
     }
 
-    public static string RetryAfterText(TimeSpan retryAfter) =>
-        $"尝试次数过多，请 {Seconds(retryAfter)} 秒后再试 / Too many sign-in attempts: try again in {Seconds(retryAfter)} s.";
+    public static int Seconds(TimeSpan retryAfter) => Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
 
-    private static int Seconds(TimeSpan retryAfter) => Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+    /// <summary>
+    /// The language a sign-in answer is given in: the API's client language (lang cookie, then Accept-Language), or on
+    /// the pages the screen's language (Chinese unless the lang cookie says English).
+    /// </summary>
+    public static bool PrefersChinese(HttpContext context) =>
+        context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal)
+            ? Mediation.Web.Api.ApiLanguage.PrefersChinese(context.Request)
+            : context.Request.Cookies["lang"] != "en";
 
     /// <summary>429 problem+json with Retry-After, for the API and the sign-in page alike.</summary>
     public static async Task TooManyAttemptsAsync(HttpContext context, TimeSpan retryAfter)
     {
         context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         context.Response.Headers.RetryAfter = Seconds(retryAfter).ToString(CultureInfo.InvariantCulture);
+        var zh = PrefersChinese(context);
         var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
         await problems.WriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
-            ProblemDetails = new ProblemDetails { Status = 429, Title = "Too many sign-in attempts", Detail = RetryAfterText(retryAfter) },
+            ProblemDetails = new ProblemDetails { Status = 429, Title = zh ? "尝试次数过多" : "Too many sign-in attempts", Detail = SignInRefusal.TooMany(retryAfter).Text(zh) },
         });
     }
 
@@ -178,9 +185,46 @@ public static class Accounts
             await TooManyAttemptsAsync(context, retryAfter);
             return Results.Empty;
         }
+        var zh = PrefersChinese(context);
         return result.Refusal is { } refusal
-            ? Results.Problem(statusCode: 401, title: "Sign-in refused", detail: refusal)
+            ? Results.Problem(statusCode: 401, title: zh ? "登录被拒绝" : "Sign-in refused", detail: refusal.Text(zh))
             : Results.Ok(result.SignedIn);
+    }
+}
+
+/// <summary>Why a sign-in was refused; told in one language, the page's or the API client's.</summary>
+public sealed record SignInRefusal(SignInRefusal.Reason Why, DateTime? LockedUntilUtc = null, TimeSpan? RetryAfter = null)
+{
+    public enum Reason
+    {
+        Wrong,
+        Locked,
+        Deactivated,
+        TooManyAttempts,
+    }
+
+    public static readonly SignInRefusal Wrong = new(Reason.Wrong);
+    public static readonly SignInRefusal Deactivated = new(Reason.Deactivated);
+
+    public static SignInRefusal Locked(DateTime untilUtc) => new(Reason.Locked, LockedUntilUtc: untilUtc);
+
+    public static SignInRefusal TooMany(TimeSpan retryAfter) => new(Reason.TooManyAttempts, RetryAfter: retryAfter);
+
+    public string Text(bool zh)
+    {
+        var until = LockedUntilUtc is { } u ? (u + Mediation.Workflows.Time.WorkingDayCalendar.ChinaOffset).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "";
+        var seconds = RetryAfter is { } r ? Accounts.Seconds(r) : 60;
+        return (Why, zh) switch
+        {
+            (Reason.Locked, true) => $"密码错误次数过多，账号已锁定至 {until}（北京时间）。",
+            (Reason.Locked, false) => $"The account is locked until {until} (China time) after too many failed attempts.",
+            (Reason.Deactivated, true) => "账号已停用。",
+            (Reason.Deactivated, false) => "This account has been deactivated.",
+            (Reason.TooManyAttempts, true) => $"尝试次数过多，请 {seconds} 秒后再试。",
+            (Reason.TooManyAttempts, false) => $"Too many sign-in attempts: try again in {seconds} s.",
+            (_, true) => "用户名或密码错误。",
+            _ => "Wrong user name or password.",
+        };
     }
 }
 
@@ -224,15 +268,15 @@ public sealed class AccountLimiter(SignInLimits limits) : IDisposable
 public sealed class AccountService(
     MediationDbContext db, WriteGate gate, OrgTree tree, IPasswordHashing passwords, PasswordWork hashing, SignInDecoy decoy, AccountLimiter limiter, SessionDirectory sessions, TimeProvider clock)
 {
-    private const string Wrong = "用户名或密码错误 / Wrong user name or password.";
+    private static readonly SignInRefusal Wrong = SignInRefusal.Wrong;
 
-    public sealed record Result(SignedIn? SignedIn, string? Refusal, TimeSpan? RetryAfter = null);
+    public sealed record Result(SignedIn? SignedIn, SignInRefusal? Refusal, TimeSpan? RetryAfter = null);
 
     public async Task<Result> SignInAsync(HttpContext context, string? userName, string? password, CancellationToken ct)
     {
         var name = (userName ?? "").Trim();
         if (limiter.TryAttempt(name) is { } retryAfter)
-            return new(null, Accounts.RetryAfterText(retryAfter), retryAfter);
+            return new(null, SignInRefusal.TooMany(retryAfter), retryAfter);
         // No account has a name or password this long: refused before it reaches the database or the hasher.
         if (name.Length == 0 || string.IsNullOrEmpty(password) || name.Length > 60 || password.Length > 256)
             return new(null, Wrong);
@@ -246,7 +290,7 @@ public sealed class AccountService(
         }
         var verdict = await hashing.RunAsync(() => passwords.Check(staff, hash, password), ct);
         if (staff.IsLockedOut(now))
-            return new(null, $"账号已锁定 / The account is locked until {staff.LockedUntil!.Value.AddHours(8):yyyy-MM-dd HH:mm} (China time) after too many failed attempts.");
+            return new(null, SignInRefusal.Locked(staff.LockedUntil!.Value));
         if (verdict == PasswordCheck.Wrong)
         {
             using (await gate.EnterAsync(ct))
@@ -254,11 +298,14 @@ public sealed class AccountService(
                 var tracked = await db.Staff.FirstAsync(s => s.Id == staff.Id, ct);
                 tracked.RecordFailedSignIn(now, Accounts.MaxFailures, Accounts.Lockout);
                 await db.SaveChangesAsync(ct);
+                // The failure that locks the account says so, not only the next attempt.
+                if (tracked.IsLockedOut(now))
+                    return new(null, SignInRefusal.Locked(tracked.LockedUntil!.Value));
             }
             return new(null, Wrong);
         }
         if (!staff.Active)
-            return new(null, "账号已停用 / This account has been deactivated.");
+            return new(null, SignInRefusal.Deactivated);
 
         var rehash = verdict == PasswordCheck.RightButRehash ? await hashing.RunAsync(() => passwords.Hash(staff, password), ct) : null;
         var session = new StaffSession(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), staff.Id, now, now + Accounts.SessionLength);

@@ -1,8 +1,11 @@
+using System.Data.Common;
 using System.Security.Cryptography;
+using System.Text;
 using Mediation.Application.Features.Administration;
 using Mediation.Application.Persistence;
 using Mediation.Application.Pipeline;
 using Mediation.Domain.Org;
+using Mediation.Infrastructure;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
 
@@ -15,6 +18,38 @@ namespace Mediation.Web.Accounts;
 public static class AdminCommand
 {
     public const string Usage = "dotnet run --project src/Mediation.Web -- admin create --user NAME --name 姓名 [--unit CODE] [--street 街道名称] [--password-stdin]";
+
+    /// <summary>
+    /// <see cref="Usage"/> with the settings of this start that decide which database it writes to, so that the pasted
+    /// command creates the administrator where the product looks (a password in a PostgreSQL connection string is not shown).
+    /// </summary>
+    public static string UsageFor(MediationOptions options)
+    {
+        var defaults = new MediationOptions();
+        var command = new StringBuilder(Usage);
+        if (options.Provider != defaults.Provider)
+            command.Append(' ').Append(Quoted($"--Mediation:Provider={options.Provider}"));
+        command.Append(' ').Append(Quoted($"--Mediation:ConnectionString={Shown(options)}"));
+        if (!string.Equals(options.WorkflowsPath, defaults.WorkflowsPath, StringComparison.Ordinal))
+            command.Append(' ').Append(Quoted($"--Mediation:WorkflowsPath={options.WorkflowsPath}"));
+        return command.ToString();
+    }
+
+    private static string Shown(MediationOptions options)
+    {
+        if (options.Provider == DatabaseProvider.Sqlite)
+            return options.ConnectionString;
+        var builder = new DbConnectionStringBuilder { ConnectionString = options.ConnectionString };
+        foreach (var key in builder.Keys.Cast<string>().Where(k => k.Equals("password", StringComparison.OrdinalIgnoreCase) || k.Equals("pwd", StringComparison.OrdinalIgnoreCase)).ToList())
+            builder[key] = "PASSWORD";
+        return builder.ConnectionString;
+    }
+
+    // Single quotes for a POSIX shell when the argument holds anything but plain characters.
+    private static string Quoted(string argument) =>
+        argument.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=@,+".Contains(c, StringComparison.Ordinal))
+            ? argument
+            : "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     private static readonly string[] WithValue = ["--user", "--name", "--unit", "--street"];
 

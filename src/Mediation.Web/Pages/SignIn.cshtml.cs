@@ -25,7 +25,8 @@ public sealed class SignInModel(AccountService accounts) : PageModel
         var result = await accounts.SignInAsync(HttpContext, UserName ?? "", Password ?? "", cancellationToken);
         if (result.Refusal is { } refusal)
         {
-            Error = refusal;
+            // The page's language only (Chinese unless the lang cookie says English).
+            Error = refusal.Text(Accounts.Accounts.PrefersChinese(HttpContext));
             if (result.RetryAfter is { } retryAfter)
             {
                 Response.StatusCode = StatusCodes.Status429TooManyRequests;

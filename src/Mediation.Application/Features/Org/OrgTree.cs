@@ -12,8 +12,19 @@ public sealed class OrgTree
 {
     private volatile Snapshot? _snapshot;
 
-    public async Task<Snapshot> GetAsync(MediationDbContext db, CancellationToken cancellationToken) =>
-        _snapshot ??= new Snapshot(await db.OrgUnits.AsNoTracking().ToListAsync(cancellationToken));
+    /// <remarks>
+    /// An empty tree is never kept: a new install gets its first unit from <c>admin create</c>, which may run in another
+    /// process while the product is up, and the product would otherwise show no units until restarted.
+    /// </remarks>
+    public async Task<Snapshot> GetAsync(MediationDbContext db, CancellationToken cancellationToken)
+    {
+        if (_snapshot is { } kept)
+            return kept;
+        var read = new Snapshot(await db.OrgUnits.AsNoTracking().ToListAsync(cancellationToken));
+        if (read.Units.Count > 0)
+            _snapshot = read;
+        return read;
+    }
 
     public async Task<OrgUnit?> FindAsync(MediationDbContext db, long id, CancellationToken cancellationToken) =>
         (await GetAsync(db, cancellationToken)).Find(id);
