@@ -163,3 +163,69 @@ public class CasePageFormTests(ApiHost host) : IClassFixture<ApiHost>
         Assert.Contains("value=\"排水沟堵塞\"", page);
     }
 }
+
+public class CasePageFollowUpFormTests(ApiHost host) : IClassFixture<ApiHost>
+{
+    [Theory]
+    [InlineData("zh", "此项必填")]
+    [InlineData("en", "Please fill this in.")]
+    public async Task FollowUpWithoutItsMethod_IsRefusedBesideIt_WithTheNotesKept(string lang, string required)
+    {
+        var client = await host.SignedInAs(lang == "zh" ? "cun01-1" : "cun02-1");
+        await client.GetAsync($"/lang?to={lang}&back=/");
+        var registered = JsonDocument.Parse(await (await client.PostAsJsonAsync("/api/cases", new
+        {
+            channel = "walkIn", category = "neighbour", summary = "回访表单测试", riskLevel = "low", riskSignals = "none",
+            parties = new object[] { new { role = "applicant", name = "王秀英" }, new { role = "respondent", name = "李德胜" } },
+        })).Content.ReadAsStringAsync()).RootElement;
+        var id = registered.GetProperty("caseId").GetInt64();
+        (await client.PostAsJsonAsync($"/api/cases/{id}/accept", new { expectedVersion = 1 })).EnsureSuccessStatusCode();
+        (await client.PostAsJsonAsync($"/api/cases/{id}/sessions", new { expectedVersion = 2, heldAt = DateTime.UtcNow.AddMinutes(-10), place = "村委会", attendees = "双方", summary = "调解" })).EnsureSuccessStatusCode();
+        var due = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(30)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var resolved = await client.PostAsJsonAsync($"/api/cases/{id}/resolve", new { expectedVersion = 3, terms = "赔偿500元", acceptedByParties = true, dueDates = new[] { due } });
+        Assert.True(resolved.IsSuccessStatusCode, await resolved.Content.ReadAsStringAsync());
+        var closed = await client.PostAsJsonAsync($"/api/cases/{id}/close", new { expectedVersion = 4, feedbackMethod = "电话", feedbackSummary = "已告知协议内容" });
+        Assert.True(closed.IsSuccessStatusCode, await closed.Content.ReadAsStringAsync());
+
+        var page = await client.GetStringAsync($"/cases/{id}");
+        var followUpId = Regex.Match(page, "name=\"followUpId\" value=\"(\\d+)\"");
+        Assert.True(followUpId.Success, "no follow-up form on the page");
+        var response = await client.PostAsync($"/cases/{id}?handler=FollowUp", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value,
+            ["expectedVersion"] = Regex.Match(page, "name=\"expectedVersion\" value=\"(\\d+)\"").Groups[1].Value,
+            ["followUpId"] = followUpId.Groups[1].Value, ["method"] = "", ["satisfaction"] = "Satisfied", ["performance"] = "Performed", ["notes"] = "已履行一半",
+        }));
+        var body = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Matches($"data-field=\"method\">{Regex.Escape(required)}</span>", body);
+        Assert.Contains("已履行一半</textarea>", body);
+    }
+}
+
+public class CasePageCloseFormTests(ApiHost host) : IClassFixture<ApiHost>
+{
+    [Fact]
+    public async Task EmptyClosingFeedback_IsRefusedBesideItsTwoBoxes()
+    {
+        var client = await host.SignedInAs("cun01-1");
+        var id = JsonDocument.Parse(await (await client.PostAsJsonAsync("/api/cases", new
+        {
+            channel = "walkIn", category = "neighbour", summary = "结案表单测试", riskLevel = "low", riskSignals = "none",
+            parties = new object[] { new { role = "applicant", name = "王秀英" } },
+        })).Content.ReadAsStringAsync()).RootElement.GetProperty("caseId").GetInt64();
+        (await client.PostAsJsonAsync($"/api/cases/{id}/withdraw", new { expectedVersion = 1, reason = "申请人撤回" })).EnsureSuccessStatusCode();
+        var page = await client.GetStringAsync($"/cases/{id}");
+        var response = await client.PostAsync($"/cases/{id}?handler=Act", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value,
+            ["expectedVersion"] = "2", ["action"] = "close", ["method"] = "", ["summary"] = "",
+        }));
+        var body = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("data-field=\"method\">此项必填</span>", body);
+        Assert.Contains("data-field=\"summary\">此项必填</span>", body);
+        Assert.DoesNotContain("data-form-error", body);
+    }
+}

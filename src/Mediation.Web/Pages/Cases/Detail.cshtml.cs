@@ -117,6 +117,8 @@ public sealed class CaseModel(IMediator mediator, WorkflowCatalog workflows, Ui.
         // "dueDates[2]" is told beside the one due-dates box.
         var bracket = field.IndexOf('[', StringComparison.Ordinal);
         var shownField = bracket > 0 ? field[..bracket] : field;
+        // The closing form's boxes post as "method" and "summary"; the command names them for the feedback.
+        shownField = shownField switch { "feedbackMethod" => "method", "feedbackSummary" => "summary", _ => shownField };
         _fieldErrors.TryAdd(shownField, text.Refusal(shownField, message, chinese));
     }
 
