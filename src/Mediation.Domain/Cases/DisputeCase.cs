@@ -153,16 +153,16 @@ public sealed class DisputeCase
         if (!registration.AllowsRole(actor.Role))
             throw new RoleNotAllowedException(actor.Role, registration.Action);
         if (facts.Parties.Count == 0 || !facts.Parties.Any(p => p.Role == PartyRole.Applicant))
-            throw new CaseInputException("parties", "A dispute needs at least one applicant.");
+            throw new CaseInputException("parties", "A dispute needs at least one applicant.", "至少需要一名申请人。");
 
         var isMajor = workflow.MajorDispute.IsMetBy(facts.Parties.Count, facts.AmountInDispute, RiskLevelNames.Of(facts.RiskLevel));
         var (level, unit) = isMajor
             ? (workflow.Level(workflow.MajorDispute.StartLevel), streetCenter)
             : (workflow.LevelForUnitKind(actorUnit.Kind), actorUnit);
         if (level is null)
-            throw new CaseInputException("unit", $"Unit '{actorUnit.Name}' ({actorUnit.Kind}) works at no level of {workflow}; disputes are registered at mediation units.");
+            throw new CaseInputException("unit", $"Unit '{actorUnit.Name}' ({actorUnit.Kind}) works at no level of {workflow}; disputes are registered at mediation units.", $"单位“{actorUnit.Name}”不在本流程的任何调解层级，纠纷须在调解单位登记。");
         if (isMajor && level.UnitKind != streetCenter.Kind)
-            throw new CaseInputException("unit", $"The major-dispute start level '{level.Id}' is not worked by the street center.");
+            throw new CaseInputException("unit", $"The major-dispute start level '{level.Id}' is not worked by the street center.", $"重大纠纷起始层级“{level.Id}”不由街道矛调中心办理。");
 
         var @case = new DisputeCase
         {
@@ -232,7 +232,7 @@ public sealed class DisputeCase
     {
         var transition = Transition(workflow, CaseActions.RecordSession, actor, expectedVersion);
         if (session.HeldAt > nowUtc.AddMinutes(5))
-            throw new CaseInputException("heldAt", "A session cannot be recorded before it is held.");
+            throw new CaseInputException("heldAt", "A session cannot be recorded before it is held.", "调解尚未进行，不能提前记录。");
         _sessions.Add(new MediationSession(session.HeldAt, Required(session.Place, "place"), session.Attendees.Trim(), Required(session.Summary, "summary"), actor.StaffId, UnitId));
         OwnerId ??= actor.StaffId;
         Fire(workflow, calendar, transition, actor, nowUtc, new { heldAt = session.HeldAt, place = session.Place, attendees = session.Attendees, summary = session.Summary });
@@ -244,9 +244,9 @@ public sealed class DisputeCase
     {
         var transition = Transition(workflow, CaseActions.Resolve, actor, expectedVersion);
         if (!terms.AcceptedByParties)
-            throw new CaseInputException("acceptedByParties", "An agreement settles a dispute only when the parties accept it.");
+            throw new CaseInputException("acceptedByParties", "An agreement settles a dispute only when the parties accept it.", "调解协议须经双方当事人签字确认，纠纷方可调解成功。");
         if (terms.DueDates.Any(d => d < WorkingDayCalendar.ChinaDate(nowUtc)))
-            throw new CaseInputException("dueDates", "A due date for performance cannot lie in the past.");
+            throw new CaseInputException("dueDates", "A due date for performance cannot lie in the past.", "履行期限不能早于今天。");
         // A date centuries ahead keeps the case waiting for a follow-up that never comes: it could never be closed.
         if (terms.DueDates.Any(d => d > WorkingDayCalendar.ChinaDate(nowUtc).AddYears(MaxYearsToPerform)))
             throw new CaseInputException("dueDates", $"A due date for performance must lie within {MaxYearsToPerform} years.", $"协议履行期限须在 {MaxYearsToPerform} 年以内。");
@@ -269,7 +269,7 @@ public sealed class DisputeCase
         var transition = Transition(workflow, CaseActions.Escalate, actor, expectedVersion);
         var above = workflow.LevelAbove(Level)!;
         if (parentUnit.Kind != above.UnitKind || !UnitPath.StartsWith(parentUnit.Path, StringComparison.Ordinal))
-            throw new CaseInputException("unit", $"Unit '{parentUnit.Name}' is not the {above.UnitKind} above this case's unit.");
+            throw new CaseInputException("unit", $"Unit '{parentUnit.Name}' is not the {above.UnitKind} above this case's unit.", $"单位“{parentUnit.Name}”不是本案承办单位的上级单位。");
         var (fromState, fromLevel, fromUnitId, fromOwnerId) = (State, Level, UnitId, OwnerId);
         UnitId = parentUnit.Id;
         UnitPath = parentUnit.Path;
@@ -307,7 +307,7 @@ public sealed class DisputeCase
         var transition = Transition(workflow, CaseActions.Reopen, actor, expectedVersion);
         var why = Required(reason, "reason");
         if (plannedVisits.Any(v => v.CaseId != Id))
-            throw new CaseInputException("followUpId", $"A follow-up visit given does not belong to case {CaseNumber}.");
+            throw new CaseInputException("followUpId", $"A follow-up visit given does not belong to case {CaseNumber}.", $"所给回访不属于案件 {CaseNumber}。");
         ClosedAt = null;
         OwnerId ??= actor.StaffId;
         EnterLevel(workflow.Level(Level), nowUtc);
@@ -324,7 +324,7 @@ public sealed class DisputeCase
     {
         var transition = Transition(workflow, action, actor, expectedVersion);
         if (transition.Requires.Count > 0 || transition.Effect != TransitionEffect.None)
-            throw new CaseInputException("action", $"'{action}' needs {string.Join(", ", transition.Requires)}; use its own command.");
+            throw new CaseInputException("action", $"'{action}' needs {string.Join(", ", transition.Requires)}; use its own command.", $"操作“{action}”需要填写其他内容，请使用其专门的表单。");
         Fire(workflow, calendar, transition, actor, nowUtc, new { note });
     }
 
@@ -412,7 +412,7 @@ public sealed class DisputeCase
         if (expectedVersion != Version)
             throw new ConcurrentEditException(CaseNumber, expectedVersion, Version);
         if (visit.CaseId != Id)
-            throw new CaseInputException("followUpId", $"That follow-up visit does not belong to case {CaseNumber}.");
+            throw new CaseInputException("followUpId", $"That follow-up visit does not belong to case {CaseNumber}.", $"该回访不属于案件 {CaseNumber}。");
         var recorders = workflow.Transitions.FirstOrDefault(t => t.Action == CaseActions.Close)?.Roles ?? [];
         if (!recorders.Contains(actor.Role, StringComparer.Ordinal))
             throw new RoleNotAllowedException(actor.Role, "recordFollowUp");
@@ -550,5 +550,5 @@ public sealed class DisputeCase
     }
 
     private static string Required(string? value, string field) =>
-        string.IsNullOrWhiteSpace(value) ? throw new CaseInputException(field, $"'{field}' is required.") : value.Trim();
+        string.IsNullOrWhiteSpace(value) ? throw new CaseInputException(field, $"'{field}' is required.", $"“{field}”为必填项。") : value.Trim();
 }

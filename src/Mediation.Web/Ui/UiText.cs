@@ -129,6 +129,11 @@ public sealed class UiText(IHttpContextAccessor http)
         ["confirmDeactivateTitle"] = ("确认停用账号", "Confirm deactivation"),
         ["confirmDeactivateText"] = ("停用后该账号无法登录，其所有登录会话立即结束；办理记录保留，可随时重新启用。确定停用以下账号吗？", "Once deactivated the account cannot sign in and all its sessions end; its history stays and it can be reactivated. Deactivate this account?"),
         ["confirmDeactivate"] = ("确认停用", "Deactivate"),
+        ["required"] = ("此项必填", "Please fill this in."),
+        ["invalidInput"] = ("填写内容有误，请检查后重新提交。", "This entry is not valid; please check it and submit again."),
+        ["changedMeanwhile"] = ("在您填写期间，其他人修改了此案件。页面现已显示最新内容，请核对后再次提交。", "Someone else changed this case meanwhile. The page now shows the latest; please check it and submit again."),
+        ["actionNotAllowedNow"] = ("此案件当前的状态不允许该操作。页面现已显示最新内容。", "This action is not allowed in the case's current state. The page now shows the latest."),
+        ["notYourAction"] = ("您无权办理该操作。", "You may not take this action."),
     };
 
     public bool English => http.HttpContext?.Request.Cookies["lang"] == "en";
@@ -136,10 +141,10 @@ public sealed class UiText(IHttpContextAccessor http)
     /// <summary>A validation message in the screen's language: the rule is told by the field it concerns.</summary>
     public string FieldError(string field, string message)
     {
+        if (IsRequired(message))
+            return this["required"];
         if (English)
             return message;
-        if (message.EndsWith("is required.", StringComparison.Ordinal))
-            return "此项必填";
         return field switch
         {
             _ when field.EndsWith(".phone", StringComparison.Ordinal) => "电话号码格式不正确（7–20位数字）",
@@ -147,6 +152,31 @@ public sealed class UiText(IHttpContextAccessor http)
             "amountInDispute" => "涉及金额不能为负数",
             "parties" => "至少需要一名申请人",
             _ => message,
+        };
+    }
+
+    private static bool IsRequired(string message) => message.Contains("' is required", StringComparison.Ordinal);
+
+    /// <summary>
+    /// A refusal of one field (a validator's or a domain rule's) in the screen's language and in plain words: no field
+    /// names in quotes, no version numbers. Chinese comes from the rule where it has some.
+    /// </summary>
+    public string Refusal(string field, string message, string? chinese)
+    {
+        if (IsRequired(message))
+            return this["required"];
+        var tooLong = System.Text.RegularExpressions.Regex.Match(message, @"must be at most (\d+) characters");
+        if (tooLong.Success)
+            return English ? $"At most {tooLong.Groups[1].Value} characters." : $"最多 {tooLong.Groups[1].Value} 个字";
+        var between = System.Text.RegularExpressions.Regex.Match(message, @"must lie between (\S+) and (\S+?)\.?$");
+        if (between.Success)
+            return English ? $"Give a date between {between.Groups[1].Value} and {between.Groups[2].Value}." : $"日期须在 {between.Groups[1].Value} 至 {between.Groups[2].Value} 之间";
+        if (English)
+            return message;
+        return chinese ?? FieldError(field, message) switch
+        {
+            var m when m != message => m,
+            _ => this["invalidInput"],
         };
     }
 

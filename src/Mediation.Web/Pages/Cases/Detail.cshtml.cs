@@ -49,22 +49,84 @@ public sealed class CaseModel(IMediator mediator, WorkflowCatalog workflows, Ui.
         }
     }
 
-    public Task<IActionResult> OnPostActAsync(long id, [FromForm] ActionForm form, CancellationToken cancellationToken) =>
-        RunAsync(id, Command(id, form), cancellationToken);
+    public Task<IActionResult> OnPostActAsync(long id, [FromForm] ActionForm form, CancellationToken cancellationToken)
+    {
+        Posted = form;
+        PostedKey = ActKey(form.Action ?? "");
+        return RunAsync(id, () => Command(id, form), cancellationToken);
+    }
 
-    public async Task<IActionResult> OnPostFollowUpAsync(long id, [FromForm] FollowUpForm form, CancellationToken cancellationToken) =>
-        await RunAsync(id, new RecordFollowUp(id, form.ExpectedVersion, form.FollowUpId, form.Method ?? "", form.Satisfaction, form.Performance, form.Notes), cancellationToken);
+    public Task<IActionResult> OnPostFollowUpAsync(long id, [FromForm] FollowUpForm form, CancellationToken cancellationToken)
+    {
+        PostedFollowUp = form;
+        PostedKey = FollowUpKey(form.FollowUpId);
+        return RunAsync(id, () => new RecordFollowUp(id, form.ExpectedVersion, form.FollowUpId, form.Method ?? "", form.Satisfaction, form.Performance, form.Notes), cancellationToken);
+    }
 
-    public async Task<IActionResult> OnPostClockAsync(long id, [FromForm] ActionForm form, CancellationToken cancellationToken) =>
-        await RunAsync(id, form.Action == CaseActions.Resume ? new ResumeCase(id, form.ExpectedVersion) : new SuspendCase(id, form.ExpectedVersion, form.Reason ?? ""), cancellationToken);
+    public Task<IActionResult> OnPostClockAsync(long id, [FromForm] ActionForm form, CancellationToken cancellationToken)
+    {
+        Posted = form;
+        PostedKey = ClockKey;
+        return RunAsync(id, () => form.Action == CaseActions.Resume ? new ResumeCase(id, form.ExpectedVersion) : new SuspendCase(id, form.ExpectedVersion, form.Reason ?? ""), cancellationToken);
+    }
 
     public bool MaySuspend => Case is { } c && (c.AllowedActions.Contains("suspend") || c.AllowedActions.Contains("resume"));
 
-    private async Task<IActionResult> RunAsync(long id, IRequest<CaseChanged> command, CancellationToken cancellationToken)
+    // Which form was posted, what it carried, and its refusals by field: the page shows them in that form, kept as typed.
+    public const string ClockKey = "clock";
+    public static string ActKey(string action) => "act:" + action;
+    public static string FollowUpKey(long followUpId) => "followUp:" + followUpId.ToString(CultureInfo.InvariantCulture);
+    public string? PostedKey { get; private set; }
+    public ActionForm? Posted { get; private set; }
+    public FollowUpForm? PostedFollowUp { get; private set; }
+    private readonly Dictionary<string, string> _fieldErrors = new(StringComparer.OrdinalIgnoreCase);
+
+    public bool IsPosted(string key) => PostedKey == key;
+
+    /// <summary>What the user typed into this form's field, when this form is the one posted.</summary>
+    public string? Typed(string key, Func<ActionForm, string?> field) => IsPosted(key) && Posted is { } f ? field(f) : null;
+
+    public Microsoft.AspNetCore.Html.IHtmlContent ErrorFor(string key, string field) =>
+        IsPosted(key) && _fieldErrors.TryGetValue(field, out var message)
+            ? new Microsoft.AspNetCore.Html.HtmlString($"<span class=\"field-error\" role=\"alert\" data-field=\"{field}\">{System.Net.WebUtility.HtmlEncode(message)}</span>")
+            : Microsoft.AspNetCore.Html.HtmlString.Empty;
+
+    /// <summary>The refusals of this form that concern no field it shows: told at the top of the form.</summary>
+    public IReadOnlyList<string> FormErrors(string key, IEnumerable<string> shownFields)
+    {
+        if (!IsPosted(key))
+            return [];
+        var shown = shownFields.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return _fieldErrors.Where(e => !shown.Contains(e.Key)).Select(e => e.Value).Distinct().ToList();
+    }
+
+    /// <summary>The fields the form of a transition shows, as the commands name them.</summary>
+    public static IReadOnlyList<string> FieldsOf(TransitionDefinition t)
+    {
+        var fields = new List<string>();
+        if (t.Needs(RequiredInput.Session)) fields.AddRange(["place", "attendees", "summary"]);
+        if (t.Needs(RequiredInput.Agreement)) fields.AddRange(["terms", "acceptedByParties", "dueDates"]);
+        if (t.Needs(RequiredInput.Referral)) fields.AddRange(["target", "receivingBody"]);
+        if (t.Needs(RequiredInput.ClosingFeedback)) fields.AddRange(["method", "summary"]);
+        if (t.Needs(RequiredInput.Reason) || t.Needs(RequiredInput.Referral)) fields.Add("reason");
+        return fields;
+    }
+
+    private void Refuse(string field, string message, string? chinese)
+    {
+        // "dueDates[2]" is told beside the one due-dates box.
+        var bracket = field.IndexOf('[', StringComparison.Ordinal);
+        var shownField = bracket > 0 ? field[..bracket] : field;
+        // The closing form's boxes post as "method" and "summary"; the command names them for the feedback.
+        shownField = shownField switch { "feedbackMethod" => "method", "feedbackSummary" => "summary", _ => shownField };
+        _fieldErrors.TryAdd(shownField, text.Refusal(shownField, message, chinese));
+    }
+
+    private async Task<IActionResult> RunAsync(long id, Func<IRequest<CaseChanged>> command, CancellationToken cancellationToken)
     {
         try
         {
-            await mediator.Send(command, cancellationToken);
+            await mediator.Send(command(), cancellationToken);
             return Redirect($"/cases/{id}");
         }
         catch (NotFoundException)
@@ -74,15 +136,41 @@ public sealed class CaseModel(IMediator mediator, WorkflowCatalog workflows, Ui.
         catch (DatabaseBusyException)
         {
             Error = text["databaseBusy"];
-            await LoadAsync(id, cancellationToken);
-            return Page();
         }
-        catch (Exception ex) when (ex is DomainRuleException or RequestValidationException or AccessDeniedException)
+        catch (RequestValidationException invalid)
         {
-            Error = ex.Message;
-            await LoadAsync(id, cancellationToken);
-            return Page();
+            foreach (var e in invalid.Errors)
+                Refuse(e.Field, e.Message, e.Chinese);
         }
+        catch (CaseInputException input)
+        {
+            Refuse(input.Field, input.Message, input.Chinese);
+        }
+        catch (ConcurrentEditException)
+        {
+            Error = text["changedMeanwhile"];
+        }
+        catch (TransitionNotAllowedException)
+        {
+            Error = text["actionNotAllowedNow"];
+        }
+        catch (Exception ex) when (ex is RoleNotAllowedException or AccessDeniedException)
+        {
+            Error = text["notYourAction"];
+        }
+        catch (DomainRuleException other)
+        {
+            Error = other.Message;
+        }
+        try
+        {
+            await LoadAsync(id, cancellationToken);
+        }
+        catch (NotFoundException)
+        {
+            return NotFound();
+        }
+        return Page();
     }
 
     internal IRequest<CaseChanged> Command(long id, ActionForm f)
@@ -108,7 +196,9 @@ public sealed class CaseModel(IMediator mediator, WorkflowCatalog workflows, Ui.
     private static List<DateOnly> DueDates(string? text) =>
         (text ?? "").Split([',', '，', ' '], StringSplitOptions.RemoveEmptyEntries)
             .Select(d => DateOnly.TryParse(d, CultureInfo.InvariantCulture, out var day) ? day
-                : throw new RequestValidationException([new FieldError("dueDates", $"'{d}' is not a date like 2026-12-31.")]))
+                : throw new RequestValidationException([new FieldError("dueDates",
+                    $"'{UserText.Shown(d, 20)}' is not a date: write dates like 2026-12-31, separated by commas.",
+                    $"“{UserText.Shown(d, 20)}”不是日期，请按 2026-12-31 的格式填写，多个日期用逗号分隔。")]))
             .ToList();
 
     private async Task LoadAsync(long id, CancellationToken cancellationToken)

@@ -55,7 +55,7 @@ public sealed class NewCaseModel(IMediator mediator, Ui.UiText text, ActorContex
         }
         catch (CaseInputException input)
         {
-            _errors[input.Field] = input.Message;
+            _errors[input.Field] = !text.English && input.Chinese is { } chinese ? chinese : input.Message;
         }
         catch (IdempotencyKeyReusedException)
         {

@@ -24,7 +24,7 @@ internal sealed class EscalateCaseHandler(MediationDbContext db, OrgTree tree, C
         var unit = await tree.FindAsync(db, @case.UnitId, cancellationToken);
         var parent = unit?.ParentId is { } parentId ? await tree.FindAsync(db, parentId, cancellationToken) : null;
         if (parent is null)
-            throw new CaseInputException("unit", $"Case {@case.CaseNumber} is held by the top of the network; refer it out instead.");
+            throw new CaseInputException("unit", $"Case {@case.CaseNumber} is held by the top of the network; refer it out instead.", "本案已在最高一级（街道矛调中心），不能再上报，请改为移交处理。");
         @case.Escalate(change.Workflow, change.Calendar, change.Actor, command.ExpectedVersion, command.Reason, parent, change.Now);
     }
 }
