@@ -20,8 +20,14 @@ dotnet test Mediation.sln -c Release --no-build --nologo 2>&1 | tee "$log" || st
 
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+# A crashed test host ends its run early, its remaining tests never run: each aborted run counts as a failure.
+aborted=$(grep -c 'Test Run Aborted' "$log" || true)
 rm -f "$log"
+if [ "$aborted" -ne 0 ]; then
+  echo "${aborted} test run(s) aborted: a test host crashed (see above)"
+  failed=$((failed + aborted))
+fi
 echo "tests: ${passed} passed, ${failed} failed"
-if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ] || [ "$aborted" -ne 0 ]; then
   exit 1
 fi

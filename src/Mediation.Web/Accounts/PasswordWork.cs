@@ -12,9 +12,16 @@ public sealed class PasswordWork : IDisposable
 {
     private readonly BlockingCollection<Action> _queue = [];
     private readonly Thread[] _threads;
+    private readonly TimeSpan _stopWaiting;
 
     public PasswordWork()
+        : this(TimeSpan.FromSeconds(5))
     {
+    }
+
+    internal PasswordWork(TimeSpan stopWaiting)
+    {
+        _stopWaiting = stopWaiting;
         _threads = [.. Enumerable.Range(0, Math.Max(1, Environment.ProcessorCount / 2)).Select(i => new Thread(Run)
         {
             IsBackground = true,
@@ -68,8 +75,10 @@ public sealed class PasswordWork : IDisposable
     public void Dispose()
     {
         _queue.CompleteAdding();
-        foreach (var thread in _threads)
-            thread.Join(TimeSpan.FromSeconds(5));
-        _queue.Dispose();
+        var stopped = _threads.All(thread => thread.Join(_stopWaiting));
+        // A thread still hashing or resting ends by itself once the queue is drained; disposing the queue under it
+        // would throw on that thread and take the whole process down.
+        if (stopped)
+            _queue.Dispose();
     }
 }
