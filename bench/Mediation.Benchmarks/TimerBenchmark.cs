@@ -86,6 +86,8 @@ internal static class TimerBenchmark
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         var options = new MediationOptions { ConnectionString = file, Durability = SqliteDurability.Full };
         services.AddMediation(options);
+        // The application asks its host for a password hasher (the pipeline hashes before an account command's transaction).
+        services.AddSingleton<Mediation.Application.Features.Administration.IPasswordHashing, IdentityHashing>();
         string? quartzFile = null;
         if (engine == "quartz")
         {
