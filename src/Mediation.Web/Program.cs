@@ -143,7 +143,7 @@ internal static class DemoAccounts
         scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Mediation.Installation")
             .LogWarning("This database holds DEMO data (the demo street, published password): do not record real disputes in it");
         Console.WriteLine("DEMO DATA: this database holds the demo street and its accounts share a published password. Do not record real disputes here.");
-        Console.WriteLine($"  A real install starts on a new database with --Mediation:SeedDemoStreet=false and then: {AdminCommand.Usage}");
+        Console.WriteLine($"  A real install: on a new database (--Mediation:ConnectionString=...), first {AdminCommand.Usage}, then start with --Mediation:SeedDemoStreet=false");
         var staff = seeded.Count > 0
             ? seeded.Select(a => (a.UserName, a.DisplayName, a.Role)).ToList()
             : (await db.Staff.AsNoTracking().OrderBy(s => s.Id).Select(s => new { s.UserName, s.DisplayName, s.Role }).ToListAsync()).Select(s => (s.UserName, s.DisplayName, s.Role)).ToList();
