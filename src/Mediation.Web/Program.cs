@@ -150,7 +150,7 @@ internal static class DemoAccounts
         if (staff.Count == 0)
             return;
         Console.WriteLine(seeded.Count > 0 ? "Seeded the demo 1+9+N street (1 center, 9 stations, 38 village points)." : "Demo street present.");
-        Console.WriteLine($"Demo accounts, password {Accounts.DemoPassword} (every village has cunNN-1/-2 and wanggeNN, every station zhanD-1..3):");
+        Console.WriteLine($"Demo accounts, password {DemoStreet.Password} (every village has cunNN-1/-2 and wanggeNN, every station zhanD-1..3):");
         foreach (var role in staff.Select(s => s.Role).Distinct())
         {
             var first = staff.First(s => s.Role == role);

@@ -37,7 +37,6 @@ public static class Accounts
     public const int MaxFailures = 5;
     public static readonly TimeSpan Lockout = TimeSpan.FromMinutes(15);
     public static readonly TimeSpan SessionLength = TimeSpan.FromHours(10);
-    public const string DemoPassword = DemoStreet.Password;
     public const string SessionClaim = "sid";
     public const string SignInPolicy = "sign-in";
 
