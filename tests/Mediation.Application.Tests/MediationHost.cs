@@ -12,16 +12,18 @@ using Microsoft.Extensions.Logging;
 namespace Mediation.Application.Tests;
 
 /// <summary>
-/// The product's services on a real SQLite file in a temporary folder, seeded with the demo street,
-/// with a clock the test moves. Restart() disposes everything and starts again on the same file.
+/// The product's services on a real database, seeded with the demo street, with a clock the test moves: a SQLite
+/// file in a temporary folder, or (MEDIATION_TEST_PROVIDER=postgres, or asked for) a database of its own on the test
+/// PostgreSQL cluster. Restart() disposes everything and starts again on the same database.
 /// </summary>
 public sealed class MediationHost : IAsyncDisposable
 {
     private ServiceProvider _services;
 
-    private MediationHost(string folder, string workflowsPath, ManualClock clock, bool recurringWork)
+    private MediationHost(string folder, string workflowsPath, ManualClock clock, bool recurringWork, string? postgres)
     {
         Folder = folder;
+        PostgresConnection = postgres;
         WorkflowsPath = workflowsPath;
         Clock = clock;
         _recurringWork = recurringWork;
@@ -32,6 +34,11 @@ public sealed class MediationHost : IAsyncDisposable
 
     public string Folder { get; }
     public string DatabaseFile => Path.Combine(Folder, "mediation.db");
+
+    /// <summary>The PostgreSQL database this host runs on, or null on SQLite.</summary>
+    public string? PostgresConnection { get; }
+
+    public DatabaseProvider Provider => PostgresConnection is null ? DatabaseProvider.Sqlite : DatabaseProvider.Postgres;
     public string WorkflowsPath { get; set; }
     public ManualClock Clock { get; }
     public ConcurrentQueue<string> LogLines { get; } = new();
@@ -39,11 +46,14 @@ public sealed class MediationHost : IAsyncDisposable
 
     public static string ShippedWorkflows => Path.Combine(AppContext.BaseDirectory, "workflows");
 
-    public static async Task<MediationHost> StartAsync(string? workflowsPath = null, bool recurringWork = false)
+    /// <param name="provider">The database to run on; by default the run's (<see cref="Mediation.Testing.TestPostgres.IsProvider"/>).</param>
+    public static async Task<MediationHost> StartAsync(string? workflowsPath = null, bool recurringWork = false, DatabaseProvider? provider = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "mediation-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        var host = new MediationHost(folder, workflowsPath ?? ShippedWorkflows, new ManualClock(new DateTimeOffset(2026, 3, 2, 1, 0, 0, TimeSpan.Zero)), recurringWork);
+        var onPostgres = provider is { } chosen ? chosen == DatabaseProvider.Postgres : Mediation.Testing.TestPostgres.IsProvider;
+        var postgres = onPostgres ? await Mediation.Testing.TestPostgres.CreateDatabaseAsync() : null;
+        var host = new MediationHost(folder, workflowsPath ?? ShippedWorkflows, new ManualClock(new DateTimeOffset(2026, 3, 2, 1, 0, 0, TimeSpan.Zero)), recurringWork, postgres);
         await host._services.PrepareDatabaseAsync();
         return host;
     }
@@ -53,7 +63,7 @@ public sealed class MediationHost : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new CapturingLoggerProvider(LogLines)));
         services.AddSingleton<TimeProvider>(Clock);
-        var options = new MediationOptions { ConnectionString = DatabaseFile, WorkflowsPath = WorkflowsPath };
+        var options = new MediationOptions { Provider = Provider, ConnectionString = PostgresConnection ?? DatabaseFile, WorkflowsPath = WorkflowsPath };
         services.AddMediation(options);
         services.AddSingleton<Features.Administration.IPasswordHashing, IdentityHashing>();
         if (_recurringWork)
@@ -66,6 +76,7 @@ public sealed class MediationHost : IAsyncDisposable
     {
         await _services.DisposeAsync();
         SqliteConnection.ClearAllPools();
+        Npgsql.NpgsqlConnection.ClearAllPools();
         _services = Build();
         await _services.PrepareDatabaseAsync();
     }
@@ -114,6 +125,8 @@ public sealed class MediationHost : IAsyncDisposable
     {
         await _services.DisposeAsync();
         SqliteConnection.ClearAllPools();
+        if (PostgresConnection is { } postgres)
+            await Mediation.Testing.TestPostgres.DropDatabaseAsync(postgres);
         try
         {
             Directory.Delete(Folder, recursive: true);

@@ -10,7 +10,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Mediation.Web.Tests;
 
-/// <summary>The real web host on a temporary SQLite file, with clients that keep their session cookie.</summary>
+/// <summary>
+/// The real web host on a temporary SQLite file, or (MEDIATION_TEST_PROVIDER=postgres, or <see cref="Postgres"/> set) on a
+/// database of its own on the test PostgreSQL cluster, with clients that keep their session cookie.
+/// </summary>
 public sealed class ApiHost : WebApplicationFactory<Program>
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) } };
@@ -29,13 +32,26 @@ public sealed class ApiHost : WebApplicationFactory<Program>
 
     public string DatabaseFile => Path.Combine(Folder, "mediation.db");
 
+    /// <summary>The PostgreSQL database to run on: give another host's to start on the same one; null on SQLite.</summary>
+    public string? Postgres { get; set; } = Mediation.Testing.TestPostgres.IsProvider ? CreatePostgres() : null;
+
+    private static string CreatePostgres() => Mediation.Testing.TestPostgres.CreateDatabaseAsync().GetAwaiter().GetResult();
+
     /// <summary>Every log line the host writes at Information or above, as formatted.</summary>
     public LogCapture Logs { get; } = new();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         Directory.CreateDirectory(Folder);
-        builder.UseSetting("Mediation:ConnectionString", DatabaseFile);
+        if (Postgres is { } postgres)
+        {
+            builder.UseSetting("Mediation:Provider", "Postgres");
+            builder.UseSetting("Mediation:ConnectionString", postgres);
+        }
+        else
+        {
+            builder.UseSetting("Mediation:ConnectionString", DatabaseFile);
+        }
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).AddFilter<LogCapture>(null, LogLevel.Information));
         foreach (var (key, value) in Settings)
@@ -59,6 +75,8 @@ public sealed class ApiHost : WebApplicationFactory<Program>
         SqliteConnection.ClearAllPools();
         if (KeepFolder)
             return;
+        if (Postgres is { } postgres)
+            Mediation.Testing.TestPostgres.DropDatabaseAsync(postgres).GetAwaiter().GetResult();
         try
         {
             Directory.Delete(Folder, recursive: true);
