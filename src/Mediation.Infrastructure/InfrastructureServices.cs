@@ -41,7 +41,7 @@ public static class InfrastructureServices
         }
         else
         {
-            services.AddDbContextPool<MediationDbContext>(o => o.UseNpgsql(options.ConnectionString));
+            services.AddDbContextPool<MediationDbContext>(o => PostgresModel.Use(o, options.ConnectionString));
         }
         return services;
     }

@@ -6,10 +6,12 @@ namespace Mediation.Application.Tests;
 
 public class LockedDatabaseTests
 {
+    // SQLite's single writer: on PostgreSQL writers do not queue for the database, the version check decides.
     [Fact]
+    [Trait("Provider", "Sqlite")]
     public async Task Command_WhileAnotherConnectionHoldsTheWriteLock_FailsWithinSeconds_AsDatabaseBusy()
     {
-        await using var host = await MediationHost.StartAsync();
+        await using var host = await MediationHost.StartAsync(provider: Infrastructure.DatabaseProvider.Sqlite);
         await using var other = new SqliteConnection($"Data Source={host.DatabaseFile};Pooling=False");
         await other.OpenAsync();
         await using (var begin = other.CreateCommand())

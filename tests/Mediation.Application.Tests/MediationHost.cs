@@ -1,11 +1,14 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using Mediation.Application.Features.Org;
 using Mediation.Application.Persistence;
 using Mediation.Application.Pipeline;
 using Mediation.Infrastructure;
+using Mediation.Testing;
 using MediatR;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -63,7 +66,7 @@ public sealed class MediationHost : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new CapturingLoggerProvider(LogLines)));
         services.AddSingleton<TimeProvider>(Clock);
-        var options = new MediationOptions { Provider = Provider, ConnectionString = PostgresConnection ?? DatabaseFile, WorkflowsPath = WorkflowsPath };
+        var options = NodeOptions();
         services.AddMediation(options);
         services.AddSingleton<Features.Administration.IPasswordHashing, IdentityHashing>();
         if (_recurringWork)
@@ -81,8 +84,32 @@ public sealed class MediationHost : IAsyncDisposable
         await _services.PrepareDatabaseAsync();
     }
 
-    /// <summary>A second node on the same database file: its own services, connections and write gate; the same clock.</summary>
+    /// <summary>A second node on the same database: its own services, connections and write gate; the same clock.</summary>
     public ServiceProvider StartAnotherNode() => Build();
+
+    /// <summary>The options a node of this host is built with, for a second set of services on the same database.</summary>
+    public MediationOptions NodeOptions() => new() { Provider = Provider, ConnectionString = PostgresConnection ?? DatabaseFile, WorkflowsPath = WorkflowsPath };
+
+    /// <summary>A connection of its own to this host's database, outside its pool, as another process would open one.</summary>
+    public Task<DbConnection> OpenConnectionAsync() => Mediation.Testing.TestDatabase.OpenAsync(PostgresConnection, DatabaseFile);
+
+    /// <summary>Runs SQL on this host's database on a connection of its own (to set up what the model cannot write).</summary>
+    public async Task<int> ExecuteSqlAsync(string sql)
+    {
+        await using var connection = await OpenConnectionAsync();
+        return await connection.ExecuteAsync(sql);
+    }
+
+    /// <summary>Options for a context of its own on this host's database, outside its services.</summary>
+    public DbContextOptions<MediationDbContext> ContextOptions(params IInterceptor[] interceptors)
+    {
+        var options = new DbContextOptionsBuilder<MediationDbContext>();
+        if (PostgresConnection is { } postgres)
+            Infrastructure.Persistence.PostgresModel.Use(options, postgres);
+        else
+            options.UseSqlite(InfrastructureServices.SqliteConnectionString(DatabaseFile));
+        return options.AddInterceptors(interceptors).Options;
+    }
 
     /// <summary>Sends a request through the real pipeline as the named demo account.</summary>
     public async Task<T> SendAs<T>(string userName, IRequest<T> request)

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Mediation.Application.Persistence;
 using Mediation.Infrastructure;
 using Mediation.Infrastructure.Persistence;
@@ -14,6 +15,30 @@ public class PersistenceTests
     public async Task Migrations_BuildExactlyTheSchemaTheModelExpects()
     {
         await using var host = await MediationHost.StartAsync();
+        if (host.Provider == DatabaseProvider.Postgres)
+        {
+            var migratedTables = await PostgresSchema(host.PostgresConnection!);
+
+            // The model's own schema, as EF Core would create it, on another fresh database of the cluster.
+            var model = await Mediation.Testing.TestPostgres.CreateDatabaseAsync();
+            try
+            {
+                var modelOptions = new DbContextOptionsBuilder<MediationDbContext>();
+                PostgresModel.Use(modelOptions, model);
+                await using (var db = new MediationDbContext(modelOptions.Options))
+                    await db.Database.EnsureCreatedAsync();
+                var byModel = await PostgresSchema(model);
+                var byMigrations = migratedTables.Where(line => !line.StartsWith("schema_migrations ", StringComparison.Ordinal)).ToList();
+                var differences = byModel.Except(byMigrations).Select(line => "the model has, the migrations lack: " + line)
+                    .Concat(byMigrations.Except(byModel).Select(line => "the migrations have, the model lacks: " + line)).ToList();
+                Assert.True(differences.Count == 0, string.Join(Environment.NewLine, differences));
+            }
+            finally
+            {
+                await Mediation.Testing.TestPostgres.DropDatabaseAsync(model);
+            }
+            return;
+        }
         var migrated = await Schema(host.DatabaseFile);
 
         var expectedFile = Path.Combine(host.Folder, "model.db");
@@ -23,6 +48,22 @@ public class PersistenceTests
         var expected = await Schema(expectedFile);
 
         Assert.Equal(expected, migrated.Where(line => !line.StartsWith("schema_migrations", StringComparison.Ordinal) && !line.StartsWith("trigger", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task SqliteAndPostgresMigrations_DefineTheSameTablesColumnsAndIndexes()
+    {
+        await using var sqlite = await MediationHost.StartAsync(provider: DatabaseProvider.Sqlite);
+        await using var postgres = await MediationHost.StartAsync(provider: DatabaseProvider.Postgres);
+
+        var onSqlite = (await Schema(sqlite.DatabaseFile)).Where(line => !line.StartsWith("trigger", StringComparison.Ordinal))
+            .Select(line => line.Split(' ')).Select(parts => parts[1] == "table"
+                ? $"{parts[0]} table {string.Join(",", parts[2].Split(',').Select(column => column.Split(':')[0]).Order(StringComparer.Ordinal))}"
+                : $"{parts[0]} index")
+            .Order(StringComparer.Ordinal);
+        var onPostgres = await PostgresNames(postgres.PostgresConnection!);
+
+        Assert.Equal(onSqlite, onPostgres);
     }
 
     [Fact]
@@ -76,15 +117,17 @@ public class PersistenceTests
         await using var host = await MediationHost.StartAsync();
         await host.SendAs("cun01-1", Disputes.Neighbour());
 
-        var update = await Assert.ThrowsAsync<SqliteException>(() => host.Query(db => db.Database.ExecuteSqlRawAsync("UPDATE case_events SET actor_name = '某人'")));
+        var update = await Assert.ThrowsAnyAsync<DbException>(() => host.Query(db => db.Database.ExecuteSqlRawAsync("UPDATE case_events SET actor_name = '某人'")));
         Assert.Contains("case events are immutable", update.Message, StringComparison.Ordinal);
-        await Assert.ThrowsAsync<SqliteException>(() => host.Query(db => db.Database.ExecuteSqlRawAsync("DELETE FROM case_events")));
+        var delete = await Assert.ThrowsAnyAsync<DbException>(() => host.Query(db => db.Database.ExecuteSqlRawAsync("DELETE FROM case_events")));
+        Assert.Contains("case events are immutable", delete.Message, StringComparison.Ordinal);
     }
 
     [Fact]
+    [Trait("Provider", "Sqlite")]
     public async Task DatabaseRunsInWalWithFullSync()
     {
-        await using var host = await MediationHost.StartAsync();
+        await using var host = await MediationHost.StartAsync(provider: DatabaseProvider.Sqlite);
         var (journal, synchronous) = await host.Query(async db =>
         {
             var connection = db.Database.GetDbConnection();
@@ -111,6 +154,46 @@ public class PersistenceTests
         Assert.DoesNotContain(host.LogLines, line => line.Contains(Disputes.ApplicantPhone, StringComparison.Ordinal));
         Assert.DoesNotContain(host.LogLines, line => line.Contains(Disputes.ApplicantIdNumber, StringComparison.Ordinal));
         Assert.DoesNotContain(host.LogLines, line => line.Contains("王秀英", StringComparison.Ordinal));
+    }
+
+    // Each table's columns (type, length, nullability, identity), each constraint and each index as PostgreSQL defines them.
+    private static async Task<List<string>> PostgresSchema(string connectionString)
+    {
+        var lines = await PostgresLines(connectionString, """
+            SELECT c.table_name || ' column ' || c.column_name || ':' || c.data_type || ':' || coalesce(c.character_maximum_length::text, '')
+                || ':' || coalesce(c.numeric_precision::text || ',' || c.numeric_scale::text, '') || ':' || c.is_nullable || ':' || c.is_identity
+                || ':' || coalesce(c.collation_name, '')
+            FROM information_schema.columns c WHERE c.table_schema = current_schema()
+            UNION ALL
+            SELECT t.relname || ' constraint ' || k.conname || ' ' || pg_get_constraintdef(k.oid)
+            FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+            WHERE n.nspname = current_schema()
+            UNION ALL
+            SELECT tablename || ' index ' || indexdef FROM pg_indexes WHERE schemaname = current_schema()
+            """);
+        return lines;
+    }
+
+    // In the shape of the SQLite side of the comparison: each table with its column names, each index that backs no constraint.
+    private static async Task<List<string>> PostgresNames(string connectionString) =>
+        (await PostgresLines(connectionString, """
+            SELECT table_name || ' table ' || string_agg(column_name, ',' ORDER BY column_name COLLATE "C")
+            FROM information_schema.columns WHERE table_schema = current_schema() GROUP BY table_name
+            UNION ALL
+            SELECT i.relname || ' index' FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_namespace n ON n.oid = i.relnamespace
+            WHERE n.nspname = current_schema() AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)
+            """)).Order(StringComparer.Ordinal).ToList();
+
+    private static async Task<List<string>> PostgresLines(string connectionString, string sql)
+    {
+        await using var connection = await Mediation.Testing.TestDatabase.OpenAsync(connectionString, "");
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        var lines = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            lines.Add(reader.GetString(0));
+        return lines.Order(StringComparer.Ordinal).ToList();
     }
 
     internal static async Task<List<string>> Schema(string file)

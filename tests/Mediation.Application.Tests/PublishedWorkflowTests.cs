@@ -118,10 +118,9 @@ public class PublishedWorkflowTests
         File.WriteAllText(Path.Combine(workflows, "mediation-1-9-n.v2.json"), doc.ToJsonString());
         var catalog = InfrastructureServices.LoadWorkflows(new MediationOptions { WorkflowsPath = workflows });
 
-        // Two connections on one file, both past reading workflow_versions before either writes version 2.
+        // Two connections on one database, both past reading workflow_versions before either writes version 2.
         var meet = new MeetAfterReadingVersions(2);
-        var options = new DbContextOptionsBuilder<MediationDbContext>()
-            .UseSqlite(InfrastructureServices.SqliteConnectionString(host.DatabaseFile)).AddInterceptors(meet).Options;
+        var options = host.ContextOptions(meet);
         await using var first = new MediationDbContext(options);
         await using var second = new MediationDbContext(options);
         await Task.WhenAll(
@@ -141,7 +140,8 @@ public class PublishedWorkflowTests
 
         public override async ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result, CancellationToken cancellationToken = default)
         {
-            if (command.CommandText.Contains("FROM \"workflow_versions\"", StringComparison.Ordinal))
+            // SQLite's SQL quotes the table's name, PostgreSQL's only names that need it.
+            if (command.CommandText.Contains("FROM \"workflow_versions\"", StringComparison.Ordinal) || command.CommandText.Contains("FROM workflow_versions", StringComparison.Ordinal))
             {
                 if (Interlocked.Increment(ref _arrived) == parties)
                     _all.TrySetResult();

@@ -1,8 +1,8 @@
+using System.Data.Common;
 using Mediation.Application.Features.Cases.GetCase;
 using Mediation.Application.Features.Deadlines.FailedTimers;
 using Mediation.Application.Pipeline;
 using Mediation.Domain.Deadlines;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -128,7 +128,8 @@ public class TimerRetryTests
         await Assert.ThrowsAsync<TimerRuleException>(() => host.SendAs("admin", new RetryTimer(level.TimerId)));
         var recorded = await host.Query(db => db.TimerEvents.AsNoTracking().SingleAsync());
         Assert.Equal((TimerEvent.Actions.Cancel, "administrator"), (recorded.Action, recorded.ActorRole));
-        await Assert.ThrowsAsync<SqliteException>(() => Sql(host, "UPDATE timer_events SET actor_name = '某人'"));
+        var rewrite = await Assert.ThrowsAnyAsync<DbException>(() => Sql(host, "UPDATE timer_events SET actor_name = '某人'"));
+        Assert.Contains("timer events are immutable", rewrite.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -157,22 +158,14 @@ public class TimerRetryTests
         }
     }
 
-    internal static async Task Sql(MediationHost host, string sql)
-    {
-        await using var connection = new SqliteConnection($"Data Source={host.DatabaseFile};Pooling=False");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync();
-    }
+    internal static Task Sql(MediationHost host, string sql) => host.ExecuteSqlAsync(sql);
 
     internal sealed record TimerRow(long Id, string Kind, string Status, int Attempts, string? LastError, DateTime NextAttemptAt);
 
     // Read raw: a timer with a kind that no longer parses cannot be read through the model.
     internal static async Task<List<TimerRow>> Timers(MediationHost host, long caseId)
     {
-        await using var connection = new SqliteConnection($"Data Source={host.DatabaseFile};Pooling=False");
-        await connection.OpenAsync();
+        await using var connection = await host.OpenConnectionAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT id, kind, status, attempts, last_error, next_attempt_at FROM case_timers WHERE case_id = {caseId} ORDER BY id";
         await using var reader = await command.ExecuteReaderAsync();

@@ -74,13 +74,13 @@ public class VersionRaceTests
         Assert.Equal(new CaseSnapshot(stored.State, stored.Level, stored.UnitId, stored.Outcome, stored.Version), CaseHistory.Replay(events));
     }
 
-    // A second set of the product's services on the host's file: its own pool, its own write gate, its own case store.
+    // A second set of the product's services on the host's database: its own pool, its own write gate, its own case store.
     private static ServiceProvider Node(MediationHost host, StartLine? startLine)
     {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<TimeProvider>(host.Clock);
-        services.AddMediation(new MediationOptions { ConnectionString = host.DatabaseFile, WorkflowsPath = host.WorkflowsPath });
+        services.AddMediation(host.NodeOptions());
         services.AddSingleton<Features.Administration.IPasswordHashing, IdentityHashing>();
         if (startLine is not null)
         {
