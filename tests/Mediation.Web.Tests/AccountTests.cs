@@ -3,10 +3,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Mediation.Application.Features.Administration;
 using Mediation.Domain.Org;
+using Mediation.Testing;
 using Mediation.Web.Accounts;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Mediation.Web.Tests;
@@ -50,27 +50,24 @@ public class DemoDataTests
     public async Task Start_WithDefaultSettingsOnARealDatabase_GivesNoAccountTheDemoPassword()
     {
         string folder;
+        string? postgres;
         using (var install = new ApiHost { KeepFolder = true, Settings = { ["Mediation:SeedDemoStreet"] = "false" } })
         {
             _ = install.Services;
-            folder = install.Folder;
+            (folder, postgres) = (install.Folder, install.Postgres);
         }
         // A street's own database: its administrator upgraded from before passwords existed, a mediator has a real one.
         var hasher = new PasswordHasher<StaffMember>();
-        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(folder, "mediation.db")};Pooling=False"))
+        await using (var connection = await TestDatabase.OpenAsync(postgres, Path.Combine(folder, "mediation.db")))
         {
-            await connection.OpenAsync();
-            await using var insert = connection.CreateCommand();
-            insert.CommandText = """
+            await connection.ExecuteAsync("""
                 INSERT INTO org_units (id, code, name, kind, parent_id, path) VALUES (1, 'lh', '临河街道矛调中心', 'streetCenter', NULL, '/1/');
                 INSERT INTO staff_members (id, user_name, display_name, role, unit_id, password_hash) VALUES (1, 'admin', '周管理', 'administrator', 1, NULL);
-                INSERT INTO staff_members (id, user_name, display_name, role, unit_id, password_hash) VALUES (2, 'zhangsan', '张三', 'centerMediator', 1, $hash);
-                """;
-            insert.Parameters.AddWithValue("$hash", hasher.HashPassword(new StaffMember(2, "zhangsan", "张三", "centerMediator", 1), "Linhe2026real"));
-            await insert.ExecuteNonQueryAsync();
+                INSERT INTO staff_members (id, user_name, display_name, role, unit_id, password_hash) VALUES (2, 'zhangsan', '张三', 'centerMediator', 1, @hash);
+                """, ("@hash", hasher.HashPassword(new StaffMember(2, "zhangsan", "张三", "centerMediator", 1), "Linhe2026real")));
         }
 
-        using var restarted = new ApiHost { Folder = folder };
+        using var restarted = new ApiHost { Folder = folder, Postgres = postgres };
         Assert.Equal(HttpStatusCode.Unauthorized, (await restarted.SignIn("admin", "Demo@2026")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await restarted.SignIn("zhangsan", "Demo@2026")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await restarted.SignIn("zhangsan", "Linhe2026real")).StatusCode);
@@ -82,13 +79,14 @@ public class DemoDataTests
     public async Task DemoDatabase_SaysSoOnEveryPage_WhateverTheConfigurationSaysLater()
     {
         string folder;
+        string? postgres;
         using (var demo = new ApiHost { KeepFolder = true })
         {
             Assert.Contains(Banner, await Page(demo.CreateClient(), "/signin"), StringComparison.Ordinal);
-            folder = demo.Folder;
+            (folder, postgres) = (demo.Folder, demo.Postgres);
         }
 
-        using var later = new ApiHost { Folder = folder, Settings = { ["Mediation:SeedDemoStreet"] = "false" } };
+        using var later = new ApiHost { Folder = folder, Postgres = postgres, Settings = { ["Mediation:SeedDemoStreet"] = "false" } };
         Assert.Contains(Banner, await Page(later.CreateClient(), "/signin"), StringComparison.Ordinal);
         var mediator = await later.SignedInAs("cun01-1");
         Assert.Contains(Banner, await Page(mediator, "/"), StringComparison.Ordinal);

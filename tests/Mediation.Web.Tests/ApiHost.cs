@@ -18,10 +18,10 @@ public sealed class ApiHost : WebApplicationFactory<Program>
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) } };
 
-    /// <summary>The database's folder: give another host's to start on the same file.</summary>
+    /// <summary>The database's folder: give another host's (and its <see cref="Postgres"/>) to start on the same database.</summary>
     public string Folder { get; init; } = Path.Combine(Path.GetTempPath(), "mediation-web-tests", Guid.NewGuid().ToString("N"));
 
-    /// <summary>Leaves the database behind on dispose, for a next host on the same file.</summary>
+    /// <summary>Leaves the database (file or PostgreSQL database) behind on dispose, for a next host on the same one.</summary>
     public bool KeepFolder { get; init; }
 
     /// <summary>Configuration keys set for this host (e.g. "Mediation:SeedDemoStreet").</summary>
@@ -32,12 +32,35 @@ public sealed class ApiHost : WebApplicationFactory<Program>
 
     public string DatabaseFile => Path.Combine(Folder, "mediation.db");
 
-    /// <summary>The PostgreSQL database to run on: give another host's to start on the same one; null on SQLite.</summary>
-    public string? Postgres { get; set; } = Mediation.Testing.TestPostgres.IsProvider ? CreatePostgres() : null;
+    /// <summary>
+    /// The PostgreSQL database to run on: by default a new one when the run is on PostgreSQL, else null (SQLite). Give
+    /// another host's to start on the same database, or null to run on SQLite whatever the run's provider.
+    /// </summary>
+    public string? Postgres
+    {
+        get
+        {
+            if (!_postgresChosen)
+            {
+                _postgres = Mediation.Testing.TestPostgres.IsProvider ? Mediation.Testing.TestPostgres.CreateDatabaseAsync().GetAwaiter().GetResult() : null;
+                _postgresChosen = true;
+            }
+            return _postgres;
+        }
+        set
+        {
+            _postgres = value;
+            _postgresChosen = true;
+        }
+    }
 
-    private static string CreatePostgres() => Mediation.Testing.TestPostgres.CreateDatabaseAsync().GetAwaiter().GetResult();
+    private string? _postgres;
+    private bool _postgresChosen;
 
-    /// <summary>Every log line the host writes at Information or above, as formatted.</summary>
+    /// <summary>A connection of its own to this host's database, outside its pool, as another process would open one.</summary>
+    public Task<System.Data.Common.DbConnection> OpenConnectionAsync() => Mediation.Testing.TestDatabase.OpenAsync(Postgres, DatabaseFile);
+
+    /// <summary>Every log line the host writes at Information or above (EF Core's at Warning, as shipped), as formatted.</summary>
     public LogCapture Logs { get; } = new();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -53,7 +76,9 @@ public sealed class ApiHost : WebApplicationFactory<Program>
             builder.UseSetting("Mediation:ConnectionString", DatabaseFile);
         }
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
-        builder.ConfigureLogging(logging => logging.AddProvider(Logs).AddFilter<LogCapture>(null, LogLevel.Information));
+        // As the shipped appsettings.json: EF Core's SQL text (one line per batch, on PostgreSQL the whole demo seed) never reaches the log.
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs).AddFilter<LogCapture>(null, LogLevel.Information)
+            .AddFilter<LogCapture>("Microsoft.EntityFrameworkCore", LogLevel.Warning));
         foreach (var (key, value) in Settings)
             builder.UseSetting(key, value);
         if (TestServices is { } services)
@@ -75,7 +100,7 @@ public sealed class ApiHost : WebApplicationFactory<Program>
         SqliteConnection.ClearAllPools();
         if (KeepFolder)
             return;
-        if (Postgres is { } postgres)
+        if (_postgres is { } postgres)
             Mediation.Testing.TestPostgres.DropDatabaseAsync(postgres).GetAwaiter().GetResult();
         try
         {

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Mediation.Application.Features.Org;
 using Mediation.Application.Persistence;
+using Mediation.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -127,13 +128,8 @@ public class OrgTreeCacheTests
             Assert.Empty((await tree.GetAsync(scope.ServiceProvider.GetRequiredService<MediationDbContext>(), CancellationToken.None)).Units);
 
         // Another process (admin create) writes the street center.
-        await using (var connection = new SqliteConnection($"Data Source={host.DatabaseFile};Pooling=False"))
-        {
-            await connection.OpenAsync();
-            await using var insert = connection.CreateCommand();
-            insert.CommandText = "INSERT INTO org_units (id, code, name, kind, parent_id, path) VALUES (1, 'lh', '临河街道矛调中心', 'streetCenter', NULL, '/1/');";
-            await insert.ExecuteNonQueryAsync();
-        }
+        await using (var connection = await host.OpenConnectionAsync())
+            await connection.ExecuteAsync("INSERT INTO org_units (id, code, name, kind, parent_id, path) VALUES (1, 'lh', '临河街道矛调中心', 'streetCenter', NULL, '/1/');");
 
         await using (var scope = host.Services.CreateAsyncScope())
             Assert.Equal("临河街道矛调中心", Assert.Single((await tree.GetAsync(scope.ServiceProvider.GetRequiredService<MediationDbContext>(), CancellationToken.None)).Units).Name);
