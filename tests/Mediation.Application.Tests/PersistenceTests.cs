@@ -69,31 +69,39 @@ public class PersistenceTests
     [Fact]
     public async Task UpgradingADatabaseWithCases_KeepsThemAndBackfillsTheTallies()
     {
+        // An empty database on the run's provider, outside any host: a SQLite file, or a database of its own on the cluster.
+        var provider = Mediation.Testing.TestPostgres.IsProvider ? DatabaseProvider.Postgres : DatabaseProvider.Sqlite;
         var folder = Path.Combine(Path.GetTempPath(), "mediation-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        var file = Path.Combine(folder, "old.db");
-        var options = new DbContextOptionsBuilder<MediationDbContext>().UseSqlite($"Data Source={file}").Options;
-        await using (var db = new MediationDbContext(options))
+        var postgres = provider == DatabaseProvider.Postgres ? await Mediation.Testing.TestPostgres.CreateDatabaseAsync() : null;
+        var options = new DbContextOptionsBuilder<MediationDbContext>();
+        if (postgres is not null)
+            PostgresModel.Use(options, postgres);
+        else
+            options.UseSqlite($"Data Source={Path.Combine(folder, "old.db")}");
+        await using (var db = new MediationDbContext(options.Options))
         {
             // A street that installed the first release: schema version 1 only, with a case in it.
             var migrator = new SchemaMigrator(db, TimeProvider.System, NullLogger<SchemaMigrator>.Instance);
-            Assert.Equal(1, await migrator.MigrateAsync(DatabaseProvider.Sqlite, upTo: 1));
+            Assert.Equal(1, await migrator.MigrateAsync(provider, upTo: 1));
             await db.Database.ExecuteSqlRawAsync("""
                 INSERT INTO org_units (id, code, name, kind, parent_id, path) VALUES (1, 'LS', '临山街道', 'streetCenter', NULL, '/1/');
                 INSERT INTO cases (id, case_number, workflow_key, workflow_version, state, level, outcome, unit_id, unit_path, first_responsible_id, owner_id,
                   channel, category, summary, description, amount_in_dispute, risk_level, risk_signals, is_major, party_count, applicant_name,
                   registered_at, level_entered_at, deadline_at, closed_at, updated_at, version, sort_key)
                 VALUES (1, 'LS-2025-000001', 'mediation-1-9-n', 1, 'closed', 'center', 'resolved', 1, '/1/', 1, 1, 'WalkIn', 'Neighbour', '旧案', NULL, NULL,
-                  'Low', 0, 0, 2, '张三', '2025-05-01 00:00:00', '2025-05-01 00:00:00', NULL, '2025-05-09 00:00:00', '2025-05-09 00:00:00', 5, 4e18);
+                  'Low', 0, FALSE, 2, '张三', '2025-05-01 00:00:00', '2025-05-01 00:00:00', NULL, '2025-05-09 00:00:00', '2025-05-09 00:00:00', 5, 4e18);
                 """);
 
-            Assert.Equal(SchemaMigrator.For(DatabaseProvider.Sqlite).Count - 1, await migrator.MigrateAsync(DatabaseProvider.Sqlite));
-            Assert.Equal(0, await migrator.MigrateAsync(DatabaseProvider.Sqlite));
+            Assert.Equal(SchemaMigrator.For(provider).Count - 1, await migrator.MigrateAsync(provider));
+            Assert.Equal(0, await migrator.MigrateAsync(provider));
             var tally = await db.CaseTallies.AsNoTracking().SingleAsync();
             Assert.Equal((1L, "center", "closed", "resolved", 1L), (tally.UnitId, tally.Level, tally.State, tally.Outcome, tally.Count));
             Assert.Equal("旧案", await db.Cases.Select(c => c.Summary).SingleAsync());
         }
         SqliteConnection.ClearAllPools();
+        if (postgres is not null)
+            await Mediation.Testing.TestPostgres.DropDatabaseAsync(postgres);
         Directory.Delete(folder, recursive: true);
     }
 
