@@ -16,7 +16,9 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 # PostgreSQL 15 from Debian when absent; its binaries are not on PATH in Debian's layout.
 pg_bin() {
-  if [ -x /usr/lib/postgresql/15/bin/initdb ]; then echo /usr/lib/postgresql/15/bin
+  local found
+  found=$(ls -d /usr/lib/postgresql/15/bin /usr/lib/postgresql/*/bin 2>/dev/null | head -1 || true)
+  if [ -n "$found" ] && [ -x "$found/initdb" ]; then echo "$found"
   elif command -v initdb >/dev/null 2>&1; then dirname "$(readlink -f "$(command -v initdb)")"
   fi
 }
@@ -40,6 +42,8 @@ stop_postgres() {
   rm -rf "$pgdir"
 }
 trap stop_postgres EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 runuser -u postgres -- "$pgbin/initdb" -D "$pgdir/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >"$pgdir/initdb.log" 2>&1 \
   || { cat "$pgdir/initdb.log" >&2; exit 1; }
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

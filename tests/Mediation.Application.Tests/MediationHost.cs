@@ -91,7 +91,7 @@ public sealed class MediationHost : IAsyncDisposable
     public MediationOptions NodeOptions() => new() { Provider = Provider, ConnectionString = PostgresConnection ?? DatabaseFile, WorkflowsPath = WorkflowsPath };
 
     /// <summary>A connection of its own to this host's database, outside its pool, as another process would open one.</summary>
-    public Task<DbConnection> OpenConnectionAsync() => Mediation.Testing.TestDatabase.OpenAsync(PostgresConnection, DatabaseFile);
+    public Task<DbConnection> OpenConnectionAsync() => TestDatabase.OpenAsync(PostgresConnection, DatabaseFile);
 
     /// <summary>Runs SQL on this host's database on a connection of its own (to set up what the model cannot write).</summary>
     public async Task<int> ExecuteSqlAsync(string sql)
