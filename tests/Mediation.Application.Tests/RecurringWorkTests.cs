@@ -36,6 +36,12 @@ public class RecurringWorkTests
             var unit = Assert.Single(digest.Units);
             Assert.Equal((1, 0), (unit.Open, unit.Overdue)); // its 7-day limit runs to the end of 03-09
             Assert.Equal(registered.CaseNumber, Assert.Single(unit.Cases).CaseNumber);
+
+            // The schedule is kept in the case database itself (Quartz's tables beside the cases), on either provider.
+            await using var connection = await host.OpenConnectionAsync();
+            await using var triggers = connection.CreateCommand();
+            triggers.CommandText = "SELECT COUNT(*) FROM qrtz_triggers";
+            Assert.Equal(2L, Convert.ToInt64(await triggers.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture));
         }
         finally
         {
