@@ -37,20 +37,22 @@ id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql -
 # enough connections for test hosts that each keep a pool. Stopped and deleted on exit, failed or not.
 pgdir=$(mktemp -d /tmp/mediation-pg.XXXXXX)
 chown postgres: "$pgdir"
+# As the postgres user, from a folder it may enter (the checkout may be one it cannot).
+as_postgres() { (cd "$pgdir" && runuser -u postgres -- "$@"); }
 stop_postgres() {
-  runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdir/data" -m immediate stop >/dev/null 2>&1 || true
+  as_postgres "$pgbin/pg_ctl" -D "$pgdir/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$pgdir"
 }
 trap stop_postgres EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-runuser -u postgres -- "$pgbin/initdb" -D "$pgdir/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >"$pgdir/initdb.log" 2>&1 \
+as_postgres "$pgbin/initdb" -D "$pgdir/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >"$pgdir/initdb.log" 2>&1 \
   || { cat "$pgdir/initdb.log" >&2; exit 1; }
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 pgport=""
 for port in $(seq "${MEDIATION_TEST_PG_PORT:-5400}" 5999); do
   port_free "$port" || continue
-  if runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w -t 60 \
+  if as_postgres "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w -t 60 \
       -o "-p $port -k $pgdir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=500" \
       start >/dev/null; then
     pgport=$port
