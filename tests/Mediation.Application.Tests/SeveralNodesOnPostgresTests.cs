@@ -1,0 +1,109 @@
+using Mediation.Application.Features.Cases;
+using Mediation.Application.Features.Org;
+using Mediation.Application.Pipeline;
+using Mediation.Domain.Deadlines;
+using Mediation.Infrastructure;
+using Mediation.Infrastructure.Deadlines;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mediation.Application.Tests;
+
+/// <summary>
+/// Two nodes of the product on one PostgreSQL database, each with its own services, pool and (pass-through) write gate:
+/// only the database's locks stand between them. PostgreSQL only: SQLite takes one writer at a time by design.
+/// </summary>
+public class SeveralNodesOnPostgresTests
+{
+    [Fact]
+    public async Task TwoNodesFiringHundredsOfDueTimersAtOnce_ShareThem_EachAppliedOnce_NoFailedAttempts()
+    {
+        await using var host = await MediationHost.StartAsync(provider: DatabaseProvider.Postgres);
+        // Village points under three stations, so the batches of both nodes move the same tally cells.
+        string[] mediators = ["cun01-1", "cun06-1", "cun10-1", "cun02-1"];
+        var cases = new List<long>();
+        for (var i = 0; i < 120; i++)
+            cases.Add((await host.SendAs(mediators[i % mediators.Length], Disputes.Neighbour($"邻里纠纷 {i}"))).CaseId);
+        host.Clock.Advance(TimeSpan.FromDays(8));
+        var now = host.Clock.GetUtcNow().UtcDateTime;
+        var due = await host.Query(db => db.CaseTimers.CountAsync(t => t.Status == TimerStatus.Pending && t.DueAt <= now));
+        Assert.True(due >= 200, $"only {due} timers due");
+        await using var other = host.StartAnotherNode();
+        var nodes = new[] { host.Services, other }.Select(n => n.GetRequiredService<TimerDispatcher>()).ToArray();
+        foreach (var node in new[] { host.Services, other })
+            await Warm(node);
+
+        // Both nodes see the same due timers and go for them together, each until nothing due is left, as the dispatcher does.
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firing = nodes.Select(node => Task.Run(async () =>
+        {
+            await start.Task;
+            var takenUp = 0;
+            for (var round = 0; round < 20 && await host.Query(db => db.CaseTimers.AnyAsync(t => t.Status == TimerStatus.Pending && t.NextAttemptAt <= now)); round++)
+                takenUp += await node.FireDueAsync(500, CancellationToken.None);
+            return takenUp;
+        })).ToArray();
+        start.SetResult();
+        var takenUpByNode = await Task.WhenAll(firing);
+
+        var warnings = host.LogLines.Where(l => l.StartsWith("Warning", StringComparison.Ordinal) || l.StartsWith("Error", StringComparison.Ordinal)).Distinct().Take(3).ToList();
+        Assert.True(warnings.Count == 0, string.Join(Environment.NewLine, warnings));
+        Assert.Equal(due, takenUpByNode.Sum());
+        Assert.All(takenUpByNode, n => Assert.True(n > 0, $"one node fired nothing: {string.Join(" + ", takenUpByNode)}"));
+        var fired = await host.Query(db => db.CaseTimers.AsNoTracking().Where(t => t.DueAt <= now).ToListAsync());
+        Assert.Equal(due, fired.Count);
+        Assert.Empty(fired.Where(t => t.Status is not (TimerStatus.Applied or TimerStatus.Skipped) || t.Attempts != 0).Select(t => $"{t.Id} {t.Status} {t.Attempts}: {t.LastError}").Distinct().Take(5));
+        foreach (var id in cases)
+        {
+            Assert.Equal(1, await host.Query(db => db.CaseEvents.CountAsync(e => e.CaseId == id && e.Action == "escalateOnExpiry")));
+            Assert.Equal(1, await host.Query(db => db.Notices.CountAsync(n => n.CaseId == id && n.Kind == "progressNoticeDue")));
+        }
+
+        // The tallies moved with the cases: every escalated case counted once at its station, none left in the village.
+        var tallied = await host.Query(db => db.CaseTallies.AsNoTracking().Where(t => t.Count != 0).ToListAsync());
+        Assert.Equal(cases.Count, tallied.Where(t => t.Level == "station").Sum(t => t.Count));
+        Assert.Equal(0, tallied.Where(t => t.Level == "village").Sum(t => t.Count));
+    }
+
+    [Fact]
+    public async Task TheSameIdempotencyKeySentToTwoNodesAtOnce_GivesOneCase_AndTheSameAnswerOnBoth()
+    {
+        await using var host = await MediationHost.StartAsync(provider: DatabaseProvider.Postgres);
+        await using var other = host.StartAnotherNode();
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            // A retry whose first try is still in flight reaches the other node; neither waits for the other to begin.
+            var key = $"form-retry-{attempt}";
+            var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var sends = new[] { host.Services, other }.Select(node => Task.Run(async () =>
+            {
+                await go.Task;
+                return await SendAs(node, "cun01-1", Disputes.Neighbour($"同一张登记表 {attempt}", key: key));
+            })).ToArray();
+            go.SetResult();
+            var answers = await Task.WhenAll(sends);
+
+            Assert.Equal(answers[0], answers[1]);
+            Assert.Equal(1, await host.Query(db => db.Cases.CountAsync(c => c.Summary == $"同一张登记表 {attempt}")));
+            Assert.Equal(1, await host.Query(db => db.IdempotencyRecords.CountAsync(r => r.Key == key)));
+        }
+    }
+
+    // A node's first command pays for its pool and compiled queries; the race starts after that.
+    private static async Task Warm(IServiceProvider node)
+    {
+        await using var scope = node.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<ActorContext>().Use(Domain.Org.Actor.SystemAt(0, "/"));
+        await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new Features.Deadlines.FireTimer.FireDueTimers([]));
+    }
+
+    private static async Task<CaseChanged> SendAs(IServiceProvider node, string userName, IRequest<CaseChanged> request)
+    {
+        await using var scope = node.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Persistence.MediationDbContext>();
+        var actor = await StaffDirectory.FindActorAsync(db, userName) ?? throw new InvalidOperationException($"No demo account '{userName}'.");
+        scope.ServiceProvider.GetRequiredService<ActorContext>().Use(actor);
+        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(request);
+    }
+}
