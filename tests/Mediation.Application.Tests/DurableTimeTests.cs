@@ -184,7 +184,8 @@ public class DurableTimeTests
     [Fact]
     public async Task TwoNodesOnOneFile_FiringTheSameDueTimersAtOnce_ApplyEachTimerOnce()
     {
-        await using var host = await MediationHost.StartAsync();
+        // SQLite's file lock; PostgreSQL's claim is SeveralNodesOnPostgresTests' first test.
+        await using var host = await MediationHost.StartAsync(provider: Mediation.Infrastructure.DatabaseProvider.Sqlite);
         var cases = new List<long>();
         for (var i = 0; i < 4; i++)
             cases.Add((await host.SendAs("cun01-1", Disputes.Neighbour($"邻里纠纷 {i}"))).CaseId);

@@ -1,12 +1,15 @@
 using Mediation.Application.Features.Cases;
 using Mediation.Application.Features.Org;
+using Mediation.Application.Features.Supervision.ListDigests;
 using Mediation.Application.Pipeline;
+using Mediation.Domain.Supervision;
 using Mediation.Domain.Deadlines;
 using Mediation.Infrastructure;
 using Mediation.Infrastructure.Deadlines;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Quartz;
 
 namespace Mediation.Application.Tests;
 
@@ -64,6 +67,61 @@ public class SeveralNodesOnPostgresTests
         var tallied = await host.Query(db => db.CaseTallies.AsNoTracking().Where(t => t.Count != 0).ToListAsync());
         Assert.Equal(cases.Count, tallied.Where(t => t.Level == "station").Sum(t => t.Count));
         Assert.Equal(0, tallied.Where(t => t.Level == "village").Sum(t => t.Count));
+    }
+
+    [Fact]
+    public async Task TwoClusteredSchedulersStartedTogether_EachWithItsOwnId_MakeEachDigestOncePerPeriod()
+    {
+        await using var host = await MediationHost.StartAsync(recurringWork: true, provider: DatabaseProvider.Postgres);
+        await host.SendAs("cun01-1", Disputes.Neighbour());
+        host.SetChinaTime(2026, 3, 9, 7);
+        host.Clock.Advance(TimeSpan.FromMinutes(59) + TimeSpan.FromSeconds(58));
+        await using var other = host.StartAnotherNode();
+
+        // Both nodes build and start their schedulers at once on a database without Quartz's tables yet.
+        var schedulers = await Task.WhenAll(new[] { host.Services, other }.Select(node => Task.Run(async () =>
+        {
+            var scheduler = await node.GetRequiredService<ISchedulerFactory>().GetScheduler();
+            await scheduler.Start();
+            return scheduler;
+        })));
+        try
+        {
+            Assert.NotEqual(schedulers[0].SchedulerInstanceId, schedulers[1].SchedulerInstanceId);
+            host.Clock.Advance(TimeSpan.FromSeconds(4));
+            await WaitForDigestsAsync(host, DigestKind.WeeklyScreening, 1);
+            host.SetChinaTime(2026, 3, 16, 7);
+            host.Clock.Advance(TimeSpan.FromMinutes(59) + TimeSpan.FromSeconds(58));
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            host.Clock.Advance(TimeSpan.FromSeconds(4));
+            await WaitForDigestsAsync(host, DigestKind.WeeklyScreening, 2);
+            // Time for a second node's duplicate firing to show, were there one.
+            await Task.Delay(TimeSpan.FromSeconds(3));
+
+            var weekly = await host.SendAs("zhuren", new ListDigests(DigestKind.WeeklyScreening));
+            Assert.Equal([new DateOnly(2026, 3, 9), new DateOnly(2026, 3, 16)], weekly.Select(d => d.PeriodStart).Order());
+            var digests = await host.Query(db => db.Digests.CountAsync());
+            var generated = host.LogLines.Count(l => l.Contains("GenerateDigest case", StringComparison.Ordinal) && l.Contains("done in", StringComparison.Ordinal));
+            Assert.True(digests == generated, string.Join(Environment.NewLine, host.LogLines.Where(l => l.Contains("GenerateDigest", StringComparison.Ordinal) || (l.Contains("Quartz", StringComparison.Ordinal) && !l.StartsWith("Debug", StringComparison.Ordinal) && !l.StartsWith("Trace", StringComparison.Ordinal))).Select(l => l[..Math.Min(300, l.Length)])));
+
+            var checkedIn = await host.Query(db => db.Database.SqlQueryRaw<string>("SELECT instance_name AS \"Value\" FROM qrtz_scheduler_state").ToListAsync());
+            Assert.Equal(schedulers.Select(s => s.SchedulerInstanceId).Order(), checkedIn.Order());
+        }
+        finally
+        {
+            await Task.WhenAll(schedulers.Select(s => s.Shutdown(waitForJobsToComplete: true).AsTask()));
+        }
+    }
+
+    private static async Task WaitForDigestsAsync(MediationHost host, DigestKind kind, int count)
+    {
+        for (var waited = 0; waited < 300; waited++)
+        {
+            if ((await host.SendAs("zhuren", new ListDigests(kind))).Count >= count)
+                return;
+            await Task.Delay(100);
+        }
+        Assert.Fail($"{count} {kind} digests were not made within 30 s");
     }
 
     [Fact]

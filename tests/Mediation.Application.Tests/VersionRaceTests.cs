@@ -11,8 +11,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Mediation.Application.Tests;
 
 /// <summary>
-/// Two application nodes on one SQLite file, each with its own write gate: nothing in-process serializes them, only the
-/// database's file lock and the case's version.
+/// Two application nodes on one database (the run's provider), each with its own write gate: nothing in-process
+/// serializes them, only the database's locks (SQLite's file lock, PostgreSQL's row locks) and the case's version.
 /// </summary>
 public class VersionRaceTests
 {
@@ -74,13 +74,13 @@ public class VersionRaceTests
         Assert.Equal(new CaseSnapshot(stored.State, stored.Level, stored.UnitId, stored.Outcome, stored.Version), CaseHistory.Replay(events));
     }
 
-    // A second set of the product's services on the host's file: its own pool, its own write gate, its own case store.
+    // A second set of the product's services on the host's database: its own pool, its own write gate, its own case store.
     private static ServiceProvider Node(MediationHost host, StartLine? startLine)
     {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<TimeProvider>(host.Clock);
-        services.AddMediation(new MediationOptions { ConnectionString = host.DatabaseFile, WorkflowsPath = host.WorkflowsPath });
+        services.AddMediation(new MediationOptions { Provider = host.Provider, ConnectionString = host.PostgresConnection ?? host.DatabaseFile, WorkflowsPath = host.WorkflowsPath });
         services.AddSingleton<Features.Administration.IPasswordHashing, IdentityHashing>();
         if (startLine is not null)
         {
