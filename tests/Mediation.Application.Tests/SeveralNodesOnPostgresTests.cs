@@ -125,6 +125,28 @@ public class SeveralNodesOnPostgresTests
     }
 
     [Fact]
+    public async Task OnPostgres_AWriteHeldOpenOnOneCase_DoesNotHoldUpAWriteOnAnother_TheGateIsSQLitesAlone()
+    {
+        await using var host = await MediationHost.StartAsync(provider: DatabaseProvider.Postgres);
+        var first = await host.SendAs("cun01-1", Disputes.Neighbour("第一起"));
+        Assert.False(host.Services.GetRequiredService<WriteGate>().SerializesWrites);
+
+        // Another node's transaction has written case 1 and not committed; on SQLite every writer would queue behind it.
+        await using var other = host.StartAnotherNode();
+        await using var scope = other.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Persistence.MediationDbContext>();
+        await using var open = await db.Database.BeginTransactionAsync();
+        await db.Database.ExecuteSqlInterpolatedAsync($"UPDATE cases SET updated_at = updated_at WHERE id = {first.CaseId}");
+        // And this node's own gate is held, as by a write in flight: on SQLite the next command would wait, then be refused.
+        using var held = await host.Services.GetRequiredService<WriteGate>().EnterAsync(default);
+
+        var second = await host.SendAs("cun01-1", Disputes.Neighbour("第二起")).WaitAsync(TimeSpan.FromSeconds(10));
+        var accepted = await host.SendAs("cun01-1", new Features.Cases.AcceptCase.AcceptCase(second.CaseId, second.Version)).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("accepted", accepted.State);
+        await open.RollbackAsync();
+    }
+
+    [Fact]
     public async Task TheSameIdempotencyKeySentToTwoNodesAtOnce_GivesOneCase_AndTheSameAnswerOnBoth()
     {
         await using var host = await MediationHost.StartAsync(provider: DatabaseProvider.Postgres);
