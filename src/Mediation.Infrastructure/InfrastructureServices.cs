@@ -30,6 +30,7 @@ public static class InfrastructureServices
         services.AddSingleton(options.Provider == DatabaseProvider.Sqlite
             ? new WriteGate(serializeWrites: true, isBusy: e => e is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked })
             : new WriteGate(serializeWrites: false));
+        services.AddSingleton<IStoreDialect>(options.Provider == DatabaseProvider.Sqlite ? new SqliteDialect() : new PostgresDialect());
         services.AddScoped<SchemaMigrator>();
         services.AddSingleton<Deadlines.TimerDispatcher>();
 

@@ -11,8 +11,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Mediation.Application.Tests;
 
 /// <summary>
-/// Two application nodes on one SQLite file, each with its own write gate: nothing in-process serializes them, only the
-/// database's file lock and the case's version.
+/// Two application nodes on one database (the run's provider), each with its own write gate: nothing in-process
+/// serializes them, only the database's locks (SQLite's file lock, PostgreSQL's row locks) and the case's version.
 /// </summary>
 public class VersionRaceTests
 {

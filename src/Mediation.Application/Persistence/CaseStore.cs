@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text.Json;
 using Mediation.Domain.Cases;
 using Mediation.Domain.Deadlines;
 using Mediation.Domain.Supervision;
@@ -15,42 +14,65 @@ namespace Mediation.Application.Persistence;
 /// Hand-written because EF's change tracker cost three times the SQL itself on this path (see ADR 0004);
 /// registration, queries and everything else go through EF.
 /// </summary>
-public sealed class CaseStore(MediationDbContext db)
+public sealed class CaseStore(MediationDbContext db, IStoreDialect dialect)
 {
-    private static readonly Func<MediationDbContext, long, Task<DisputeCase?>> Load =
+    // Compiled once per model: a compiled query refuses a model other than its own, and each database has its own model.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Microsoft.EntityFrameworkCore.Metadata.IModel, Func<MediationDbContext, long, Task<DisputeCase?>>> Loads = new();
+
+    private static Func<MediationDbContext, long, Task<DisputeCase?>> CompileLoad() =>
         EF.CompileAsyncQuery((MediationDbContext context, long id) => context.Cases.AsNoTracking().Include(c => c.Agreements).FirstOrDefault(c => c.Id == id));
 
     private readonly Dictionary<long, (DisputeCase Case, Row Loaded)> _loaded = [];
 
-    /// <summary>Drops what was loaded, after a rollback left the loaded instances ahead of the database.</summary>
-    public void Forget() => _loaded.Clear();
+    // Tally moves gathered while a batch defers them, and how many of them stood at its last savepoint.
+    private List<(CaseTally.Key Key, int Delta)>? _deferredTallies;
+    private int _tallyMark;
+
+    /// <summary>Drops what was loaded, and tally moves since the last savepoint, after a rollback left them ahead of the database.</summary>
+    public void Forget()
+    {
+        _loaded.Clear();
+        _deferredTallies?.RemoveRange(_tallyMark, _deferredTallies.Count - _tallyMark);
+    }
+
+    /// <summary>
+    /// Gathers tally moves instead of writing them, until <see cref="FlushTalliesAsync"/>: a batch then locks each tally
+    /// cell once, at its end, in key order, so two nodes' batches never hold the same cells in opposite orders (a deadlock).
+    /// </summary>
+    public void DeferTallies() => (_deferredTallies, _tallyMark) = ([], 0);
+
+    /// <summary>Marks a savepoint: <see cref="Forget"/> drops only the tally moves gathered after it.</summary>
+    public void MarkSavepoint() => _tallyMark = _deferredTallies?.Count ?? 0;
+
+    /// <summary>Writes the gathered tally moves, netted per cell, and stops deferring.</summary>
+    public async Task FlushTalliesAsync(CancellationToken cancellationToken)
+    {
+        var moves = _deferredTallies;
+        StopDeferringTallies();
+        var changes = moves?.GroupBy(m => m.Key).Select(g => (g.Key, Delta: g.Sum(m => m.Delta))).Where(c => c.Delta != 0).ToArray() ?? [];
+        if (changes.Length > 0)
+        {
+            var (connection, transaction) = Current();
+            await CountAsync(connection, transaction, changes, cancellationToken);
+        }
+    }
+
+    /// <summary>Forgets gathered tally moves without writing them (the batch's transaction failed).</summary>
+    public void StopDeferringTallies() => (_deferredTallies, _tallyMark) = (null, 0);
 
     /// <summary>The case as stored; within one scope every caller gets the same instance.</summary>
     public async Task<DisputeCase?> FindAsync(long id, CancellationToken cancellationToken)
     {
         if (_loaded.TryGetValue(id, out var loaded))
             return loaded.Case;
-        var @case = await Load(db, id);
+        var @case = await Loads.GetOrAdd(db.Model, _ => CompileLoad())(db, id);
         if (@case is not null)
             _loaded[id] = (@case, Row.Of(@case));
         return @case;
     }
 
-    /// <summary>
-    /// The id a new case will be written with. SQLite takes one writer at a time (the write gate), so the next id is
-    /// the highest ever issued plus one (sqlite_sequence remembers it even past a deleted row); PostgreSQL, shared by
-    /// several nodes, draws it from the identity sequence.
-    /// </summary>
-    public async Task<long> NextIdAsync(CancellationToken cancellationToken)
-    {
-        var sql = IsSqlite
-            ? "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'cases'), 0), COALESCE((SELECT MAX(id) FROM cases), 0)) + 1"
-            : "SELECT nextval(pg_get_serial_sequence('cases', 'id'))";
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        command.CommandText = sql;
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    /// <summary>The id a new case will be written with, unique across every node on the database (the dialect draws it).</summary>
+    public Task<long> NextIdAsync(CancellationToken cancellationToken) => dialect.NextCaseIdAsync(db, cancellationToken);
 
     /// <summary>Writes a newly registered case with its parties, first event and notices.</summary>
     public async Task AddAsync(DisputeCase @case, CancellationToken cancellationToken)
@@ -79,7 +101,7 @@ public sealed class CaseStore(MediationDbContext db)
         }
         var row = Row.Of(@case);
         await AppendAsync(connection, transaction, @case, cancellationToken);
-        await CountAsync(connection, transaction, [(row.Tally, 1)], cancellationToken);
+        await TallyAsync(connection, transaction, [(row.Tally, 1)], cancellationToken);
         @case.ClearNewEvents();
         _loaded[@case.Id] = (@case, row);
     }
@@ -118,7 +140,7 @@ public sealed class CaseStore(MediationDbContext db)
         await AppendAsync(connection, transaction, @case, cancellationToken);
 
         if (now.Tally != loaded.Loaded.Tally)
-            await CountAsync(connection, transaction, [(loaded.Loaded.Tally, -1), (now.Tally, 1)], cancellationToken);
+            await TallyAsync(connection, transaction, [(loaded.Loaded.Tally, -1), (now.Tally, 1)], cancellationToken);
 
         @case.ClearNewEvents();
         _loaded[@case.Id] = (@case, now);
@@ -155,10 +177,8 @@ public sealed class CaseStore(MediationDbContext db)
 
         foreach (var agreement in @case.Agreements.Where(a => a.Id == 0))
         {
-            // EF keeps due dates as a JSON array on SQLite and as date[] on PostgreSQL; write them the same way.
-            object dueDates = IsSqlite
-                ? JsonSerializer.Serialize(agreement.DueDates.Select(d => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)))
-                : agreement.DueDates.ToArray();
+            // Written as EF keeps them, which differs by database.
+            var dueDates = dialect.DueDatesParameter(agreement.DueDates.ToList());
             await ExecuteAsync(connection, transaction,
                 "INSERT INTO agreements (case_id, terms, accepted_by_parties, due_dates, signed_at) VALUES (@case, @terms, @accepted, @due, @signed)",
                 cancellationToken,
@@ -193,9 +213,20 @@ public sealed class CaseStore(MediationDbContext db)
         }
     }
 
-    // One upsert for the cell a case leaves and the one it enters; ON CONFLICT works alike on SQLite and PostgreSQL.
+    private Task TallyAsync(DbConnection connection, DbTransaction transaction, (CaseTally.Key Key, int Delta)[] changes, CancellationToken cancellationToken)
+    {
+        if (_deferredTallies is null)
+            return CountAsync(connection, transaction, changes, cancellationToken);
+        _deferredTallies.AddRange(changes);
+        return Task.CompletedTask;
+    }
+
+    // One upsert for the cells a change leaves and enters; ON CONFLICT works alike on SQLite and PostgreSQL. In key order,
+    // so concurrent writers lock shared cells in one order and never wait on each other in a circle.
     private static Task<int> CountAsync(DbConnection connection, DbTransaction transaction, (CaseTally.Key Key, int Delta)[] changes, CancellationToken cancellationToken)
     {
+        changes = [.. changes.OrderBy(c => c.Key.UnitId).ThenBy(c => c.Key.Level, StringComparer.Ordinal)
+            .ThenBy(c => c.Key.State, StringComparer.Ordinal).ThenBy(c => c.Key.Outcome, StringComparer.Ordinal)];
         var values = string.Join(", ", changes.Select((_, i) => $"(@u{i}, @l{i}, @s{i}, @o{i}, @d{i})"));
         var parameters = changes.SelectMany((c, i) => new (string, object?)[]
         {
@@ -210,8 +241,6 @@ public sealed class CaseStore(MediationDbContext db)
     private (DbConnection Connection, DbTransaction Transaction) Current() =>
         (db.Database.GetDbConnection(), db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("A case is written inside the command's transaction."));
-
-    private bool IsSqlite => db.Database.ProviderName?.Contains("Sqlite", StringComparison.Ordinal) == true;
 
     private static Task<int> InsertNoticeAsync(DbConnection connection, DbTransaction transaction, Notice n, long caseId, CancellationToken cancellationToken) =>
         ExecuteAsync(connection, transaction,

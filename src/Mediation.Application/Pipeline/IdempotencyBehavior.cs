@@ -8,9 +8,10 @@ namespace Mediation.Application.Pipeline;
 
 /// <summary>
 /// A command sent again with the same key (a retry, a double click) returns the first result and changes nothing.
-/// The record is written inside the command's transaction, so a result is remembered exactly when it committed.
+/// The record is written inside the command's transaction, so a result is remembered exactly when it committed; the key
+/// is held for that transaction, so a retry that reached another node at the same moment gets the same answer.
 /// </summary>
-internal sealed class IdempotencyBehavior<TRequest, TResponse>(MediationDbContext db, ActorContext actors, TimeProvider clock)
+internal sealed class IdempotencyBehavior<TRequest, TResponse>(MediationDbContext db, IStoreDialect dialect, ActorContext actors, TimeProvider clock)
     : IPipelineBehavior<TRequest, TResponse>
 {
     private const int MaxKeyLength = 100;
@@ -28,6 +29,8 @@ internal sealed class IdempotencyBehavior<TRequest, TResponse>(MediationDbContex
         var staffId = actors.Current.StaffId;
         var requestType = typeof(TRequest).Name;
         var requestHash = Hash(request);
+        // The same key sent to two nodes at once: the second waits here for the first to commit, then finds its record.
+        await dialect.HoldIdempotencyKeyAsync(db, staffId, key, cancellationToken);
         var earlier = await db.IdempotencyRecords.FindAsync([staffId, key], cancellationToken);
         if (earlier is not null)
         {

@@ -15,8 +15,9 @@ namespace Mediation.Infrastructure.Deadlines;
 /// Wakes due timers. The timer table is the truth; this only asks it, sleeping until the earliest pending timer
 /// is due (at most <see cref="LongestSleep"/>, so timers written meanwhile are seen soon), then sends FireTimer
 /// for each due one, oldest first. On start-up it first fires whatever came due while the server was down, once.
-/// Two nodes may both pick a timer; FireTimer's claim lets only one apply it. A timer that cannot fire waits out its
-/// backoff (its next attempt time), so only failing timers left means the dispatcher sleeps.
+/// Two nodes may both pick a timer; the batch's claim (FOR UPDATE SKIP LOCKED on PostgreSQL) gives it to one, and the
+/// other moves on to timers nobody holds. A timer that cannot fire waits out its backoff (its next attempt time), so
+/// only failing timers left means the dispatcher sleeps.
 /// </summary>
 public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider clock, ILogger<TimerDispatcher> logger) : BackgroundService
 {
@@ -26,7 +27,11 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider cl
     // Timers fired per transaction: a burst costs one commit per hundred, not one per timer.
     private const int PerTransaction = 100;
 
+    // Due timers all held by another node's batches: look again soon, not in a hot loop while they commit.
+    private static readonly TimeSpan OthersBusyPause = TimeSpan.FromMilliseconds(50);
+
     private bool _stalled;
+    private int _selected;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -41,8 +46,13 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider cl
                     await Task.Delay(LongestSleep, clock, stoppingToken);
                     continue;
                 }
-                if (fired == Batch)
+                if (_selected == Batch && fired > 0)
                     continue;
+                if (_selected > 0 && fired == 0)
+                {
+                    await Task.Delay(OthersBusyPause, clock, stoppingToken);
+                    continue;
+                }
                 var next = await NextDueAsync(stoppingToken);
                 var sleep = next is { } due ? due - clock.GetUtcNow().UtcDateTime : LongestSleep;
                 sleep = sleep < TimeSpan.Zero ? TimeSpan.Zero : sleep > LongestSleep ? LongestSleep : sleep;
@@ -61,7 +71,10 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider cl
         }
     }
 
-    /// <summary>Fires every timer due by now (up to <paramref name="max"/>); answers how many it took up.</summary>
+    /// <summary>
+    /// Fires every timer due by now (up to <paramref name="max"/>); answers how many this node took up, leaving out
+    /// those another node's batches held.
+    /// </summary>
     public async Task<int> FireDueAsync(int max, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
@@ -75,44 +88,50 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider cl
                 .ToListAsync(cancellationToken);
         }
         _stalled = false;
+        _selected = due.Count;
+        var takenUp = 0;
         foreach (var chunk in due.Chunk(PerTransaction))
         {
             try
             {
-                await SendAsync(new FireDueTimers(chunk), cancellationToken);
+                takenUp += TakenUp(await SendAsync(new FireDueTimers(chunk), cancellationToken));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // A batch that cannot commit as a whole: fire its timers one by one, so one bad timer costs only itself.
                 logger.LogWarning("A batch of {Count} timers could not commit ({Error}); firing them one by one", chunk.Length, ex.GetType().Name);
                 foreach (var id in chunk)
-                    await FireAloneAsync(id, cancellationToken);
+                    takenUp += await FireAloneAsync(id, cancellationToken);
             }
         }
-        return due.Count;
+        return takenUp;
     }
 
-    private async Task FireAloneAsync(long id, CancellationToken cancellationToken)
+    private static int TakenUp(IReadOnlyList<TimerOutcome> outcomes) => outcomes.Count(o => !o.ClaimedElsewhere);
+
+    private async Task<int> FireAloneAsync(long id, CancellationToken cancellationToken)
     {
         try
         {
-            await SendAsync(new FireDueTimers([id]), cancellationToken);
+            return TakenUp(await SendAsync(new FireDueTimers([id]), cancellationToken));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             try
             {
                 await SendAsync(new RecordTimerFailure(id, TimerRetry.Describe(ex)), cancellationToken);
+                return 1;
             }
             catch (Exception recordError) when (recordError is not OperationCanceledException)
             {
                 logger.LogError(recordError, "Timer {TimerId} failed and its attempt could not be recorded", id);
                 _stalled = true;
+                return 0;
             }
         }
     }
 
-    private async Task SendAsync<T>(MediatR.IRequest<T> request, CancellationToken cancellationToken)
+    private async Task<T> SendAsync<T>(MediatR.IRequest<T> request, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<ActorContext>().Use(Actor.SystemAt(0, "/"));
@@ -122,6 +141,7 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider cl
             foreach (var outcome in outcomes)
                 logger.LogDebug("Timer {TimerId}: {Status} ({Note})", outcome.TimerId, outcome.Status, outcome.Note);
         }
+        return response;
     }
 
     private async Task<DateTime?> NextDueAsync(CancellationToken cancellationToken)

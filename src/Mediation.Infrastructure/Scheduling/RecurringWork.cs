@@ -38,9 +38,18 @@ public static class RecurringWork
                     store.UseSqlite(InfrastructureServices.SqliteConnectionString(options.ConnectionString));
                 else
                     store.UsePostgres(options.ConnectionString);
+                // Several nodes may start at once on an empty database: whichever loses the race finds the winner's tables.
                 store.ProvisionSchema();
                 if (options.Provider == DatabaseProvider.Postgres)
-                    store.UseClustering(_ => { });
+                {
+                    // Each node gets an instance id of its own (AUTO); a node silent for 7.5 s + 7.5 s is presumed dead
+                    // and its in-flight firings recovered by another.
+                    store.UseClustering(cluster =>
+                    {
+                        cluster.CheckinInterval = TimeSpan.FromSeconds(7.5);
+                        cluster.CheckinMisfireThreshold = TimeSpan.FromSeconds(7.5);
+                    });
+                }
             });
             quartz.ScheduleJob<WeeklyScreeningJob>(trigger => trigger
                 .WithIdentity(WeeklyScreening)
@@ -50,6 +59,12 @@ public static class RecurringWork
                 .StartAt(FirstConsultation)
                 .WithSchedule(CalendarIntervalScheduleBuilder.Create().WithInterval(2, IntervalUnit.Week).InTimeZone(China).WithMisfireInstruction(CalendarIntervalTriggerMisfireInstruction.FireAndProceed)));
         });
+        if (options.Provider == DatabaseProvider.Postgres)
+        {
+            // A node joining the cluster keeps the schedule the cluster stores: replacing it would reset the triggers
+            // and fire a missed period again on every node start.
+            services.Configure<QuartzOptions>(quartz => quartz.Scheduling.IgnoreDuplicates = true);
+        }
         return services;
     }
 

@@ -21,11 +21,18 @@ public sealed record FireTimer(long TimerId) : ICommand<TimerOutcome>, IRoleRest
     public IReadOnlyList<string> AllowedRoles => [Actor.Roles.System];
 }
 
-public sealed record TimerOutcome(long TimerId, TimerStatus Status, string Note);
+public sealed record TimerOutcome(long TimerId, TimerStatus Status, string Note)
+{
+    public const string ElsewhereNote = "claimed by another node";
+
+    /// <summary>Left untouched because another node's batch holds it (or its case); that node fires it.</summary>
+    public bool ClaimedElsewhere => Note == ElsewhereNote;
+}
 
 /// <summary>
 /// Fires several due timers in one transaction, each inside its own savepoint: a burst costs one commit, and a timer
-/// that fails is rolled back alone, its attempt counted, and tried again after a backoff (then Failed).
+/// that fails is rolled back alone, its attempt counted, and tried again after a backoff (then Failed). The batch first
+/// claims its timers: those another node's batch holds are left to it and answered as <see cref="TimerOutcome.ClaimedElsewhere"/>.
 /// </summary>
 public sealed record FireDueTimers(IReadOnlyList<long> TimerIds) : ICommand<IReadOnlyList<TimerOutcome>>, IRoleRestricted
 {
@@ -43,29 +50,43 @@ internal sealed class FireTimerHandler(TimerFiring firing) : IRequestHandler<Fir
     public Task<TimerOutcome> Handle(FireTimer request, CancellationToken cancellationToken) => firing.FireAsync(request.TimerId, cancellationToken);
 }
 
-internal sealed class FireDueTimersHandler(TimerFiring firing, TimerAttempts attempts, MediationDbContext db, CaseStore cases)
+internal sealed class FireDueTimersHandler(TimerFiring firing, TimerAttempts attempts, MediationDbContext db, CaseStore cases, IStoreDialect dialect)
     : IRequestHandler<FireDueTimers, IReadOnlyList<TimerOutcome>>
 {
     public async Task<IReadOnlyList<TimerOutcome>> Handle(FireDueTimers request, CancellationToken cancellationToken)
     {
         var transaction = db.Database.CurrentTransaction ?? throw new InvalidOperationException("Timers fire inside the command's transaction.");
+        // Claimed before the first savepoint, so a timer rolled back alone stays this batch's until it commits.
+        var claimed = await dialect.ClaimDueTimersAsync(db, request.TimerIds, cancellationToken);
         var outcomes = new List<TimerOutcome>(request.TimerIds.Count);
-        foreach (var id in request.TimerIds)
+        foreach (var id in request.TimerIds.Except(claimed))
+            outcomes.Add(new(id, TimerStatus.Pending, TimerOutcome.ElsewhereNote));
+        cases.DeferTallies();
+        try
         {
-            await transaction.CreateSavepointAsync("timer", cancellationToken);
-            try
+            foreach (var id in claimed)
             {
-                outcomes.Add(await firing.FireAsync(id, cancellationToken));
-                await db.SaveChangesAsync(cancellationToken);
-                await transaction.ReleaseSavepointAsync("timer", cancellationToken);
+                await transaction.CreateSavepointAsync("timer", cancellationToken);
+                cases.MarkSavepoint();
+                try
+                {
+                    outcomes.Add(await firing.FireAsync(id, cancellationToken));
+                    await db.SaveChangesAsync(cancellationToken);
+                    await transaction.ReleaseSavepointAsync("timer", cancellationToken);
+                }
+                catch (Exception ex) when (TimerAttempts.CannotFire(ex))
+                {
+                    await transaction.RollbackToSavepointAsync("timer", cancellationToken);
+                    db.ChangeTracker.Clear();
+                    cases.Forget();
+                    outcomes.Add(await attempts.RecordFailureAsync(id, ex, cancellationToken));
+                }
             }
-            catch (Exception ex) when (TimerAttempts.CannotFire(ex))
-            {
-                await transaction.RollbackToSavepointAsync("timer", cancellationToken);
-                db.ChangeTracker.Clear();
-                cases.Forget();
-                outcomes.Add(await attempts.RecordFailureAsync(id, ex, cancellationToken));
-            }
+            await cases.FlushTalliesAsync(cancellationToken);
+        }
+        finally
+        {
+            cases.StopDeferringTallies();
         }
         return outcomes;
     }
