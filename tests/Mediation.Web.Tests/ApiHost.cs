@@ -33,7 +33,22 @@ public sealed class ApiHost : WebApplicationFactory<Program>
     public string DatabaseFile => Path.Combine(Folder, "mediation.db");
 
     /// <summary>The PostgreSQL database to run on: give another host's to start on the same one; null on SQLite.</summary>
-    public string? Postgres { get; set; } = Mediation.Testing.TestPostgres.IsProvider ? CreatePostgres() : null;
+    public string? Postgres
+    {
+        // Made on first use, so a host given another host's database does not leave an empty one behind.
+        get => _postgresChosen ? _postgres : Choose(Mediation.Testing.TestPostgres.IsProvider ? CreatePostgres() : null);
+        set => Choose(value);
+    }
+
+    private string? _postgres;
+    private bool _postgresChosen;
+
+    private string? Choose(string? postgres)
+    {
+        _postgres = postgres;
+        _postgresChosen = true;
+        return postgres;
+    }
 
     private static string CreatePostgres() => Mediation.Testing.TestPostgres.CreateDatabaseAsync().GetAwaiter().GetResult();
 
@@ -75,7 +90,7 @@ public sealed class ApiHost : WebApplicationFactory<Program>
         SqliteConnection.ClearAllPools();
         if (KeepFolder)
             return;
-        if (Postgres is { } postgres)
+        if (_postgres is { } postgres)
             Mediation.Testing.TestPostgres.DropDatabaseAsync(postgres).GetAwaiter().GetResult();
         try
         {

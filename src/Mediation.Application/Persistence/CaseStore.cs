@@ -15,10 +15,13 @@ namespace Mediation.Application.Persistence;
 /// Hand-written because EF's change tracker cost three times the SQL itself on this path (see ADR 0004);
 /// registration, queries and everything else go through EF.
 /// </summary>
-public sealed class CaseStore(MediationDbContext db)
+public sealed class CaseStore(MediationDbContext db, Features.LiveFeeds.FeedNews news)
 {
-    private static readonly Func<MediationDbContext, long, Task<DisputeCase?>> Load =
-        EF.CompileAsyncQuery((MediationDbContext context, long id) => context.Cases.AsNoTracking().Include(c => c.Agreements).FirstOrDefault(c => c.Id == id));
+    // A compiled query belongs to one model; a process with hosts on both providers (the tests) has two.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel, Func<MediationDbContext, long, Task<DisputeCase?>>> Loads = new();
+
+    private static Func<MediationDbContext, long, Task<DisputeCase?>> LoadFor(MediationDbContext db) => Loads.GetValue(db.Model, _ =>
+        EF.CompileAsyncQuery((MediationDbContext context, long id) => context.Cases.AsNoTracking().Include(c => c.Agreements).FirstOrDefault(c => c.Id == id)));
 
     private readonly Dictionary<long, (DisputeCase Case, Row Loaded)> _loaded = [];
 
@@ -30,7 +33,7 @@ public sealed class CaseStore(MediationDbContext db)
     {
         if (_loaded.TryGetValue(id, out var loaded))
             return loaded.Case;
-        var @case = await Load(db, id);
+        var @case = await LoadFor(db)(db, id);
         if (@case is not null)
             _loaded[id] = (@case, Row.Of(@case));
         return @case;
@@ -129,6 +132,7 @@ public sealed class CaseStore(MediationDbContext db)
     {
         foreach (var e in @case.NewEvents)
         {
+            news.Saw(e, @case);
             await ExecuteAsync(connection, transaction,
                 "INSERT INTO case_events (case_id, sequence, action, from_state, to_state, from_level, level, from_unit_id, unit_id, outcome, actor_id, actor_name, actor_role, actor_unit_id, occurred_at, payload) " +
                 "VALUES (@case, @sequence, @action, @fromState, @toState, @fromLevel, @level, @fromUnit, @unit, @outcome, @actor, @actorName, @actorRole, @actorUnit, @at, @payload)",
