@@ -30,7 +30,27 @@ public class LiveFeedTests
         await AnEscalationReachesAsync(escalatedOn: first, watchedOn: second);
     }
 
-    private static async Task AnEscalationReachesAsync(ApiHost escalatedOn, ApiHost watchedOn)
+    [Fact]
+    public async Task AfterTheListeningConnectionIsCut_AnEscalationStillReachesTheFeed()
+    {
+        using var database = await SharedDatabase.PostgresAsync();
+        using var first = database.Node(StoppedClock);
+        using var second = database.Node(StoppedClock);
+        await AnEscalationReachesAsync(escalatedOn: first, watchedOn: second, beforeEscalating: async () =>
+        {
+            // Every node's listening connection, as a server restart or a dropped link would end it.
+            await using var server = new Npgsql.NpgsqlConnection(database.Postgres);
+            await server.OpenAsync();
+            await using var cut = new Npgsql.NpgsqlCommand(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND application_name = @name", server);
+            cut.Parameters.AddWithValue("name", Mediation.Infrastructure.LiveFeeds.PostgresFeedListener.ApplicationName);
+            for (var i = 0; i < 100 && Convert.ToInt64(await cut.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) < 2; i++)
+                await Task.Delay(100);
+        });
+        Assert.Contains(second.Logs.Lines, l => l.Line.StartsWith("The live-feed connection to PostgreSQL failed", StringComparison.Ordinal));
+    }
+
+    private static async Task AnEscalationReachesAsync(ApiHost escalatedOn, ApiHost watchedOn, Func<Task>? beforeEscalating = null)
     {
         var village = await escalatedOn.SignedInAs("cun01-1");
         var petitionOffice = await watchedOn.SignedInAs("xinfang1");
@@ -41,6 +61,8 @@ public class LiveFeedTests
         Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
         using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync(timeout.Token));
         Assert.Equal(": connected", await reader.ReadLineAsync(timeout.Token));
+        if (beforeEscalating is not null)
+            await beforeEscalating();
 
         var escalated = await village.PostAsJsonAsync($"/api/cases/{id}/escalate", new { expectedVersion = 2, reason = "涉及多户" });
         Assert.Equal(HttpStatusCode.OK, escalated.StatusCode);

@@ -30,18 +30,22 @@ public sealed class PostgresFeedPublisher : ILiveFeedPublisher
 
 /// <summary>
 /// One LISTEN connection per node: each notification wakes the streams of its feed on this node. When the connection
-/// fails, the node reconnects after a growing pause and then wakes every stream once, so news sent meanwhile is read.
+/// fails, the node reconnects at once, then after a growing pause while it keeps failing, and wakes every stream once
+/// it listens again, so news sent meanwhile is read.
 /// </summary>
 public sealed class PostgresFeedListener(MediationOptions options, LiveFeedSignals signals, TimeProvider clock, ILogger<PostgresFeedListener> logger) : BackgroundService
 {
+    /// <summary>The listening connection's name in pg_stat_activity.</summary>
+    public const string ApplicationName = "mediation-feed-listener";
+
     private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan LongestPause = TimeSpan.FromSeconds(10);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // A pooled connection would be reset (UNLISTEN) when returned; the keep-alive notices a server that went away.
-        var connectionString = new NpgsqlConnectionStringBuilder(options.ConnectionString) { Pooling = false, KeepAlive = 10 }.ToString();
-        var pause = FirstPause;
+        var connectionString = new NpgsqlConnectionStringBuilder(options.ConnectionString) { Pooling = false, KeepAlive = 10, ApplicationName = ApplicationName }.ToString();
+        var pause = TimeSpan.Zero;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -56,7 +60,7 @@ public sealed class PostgresFeedListener(MediationOptions options, LiveFeedSigna
                 await using (var listen = new NpgsqlCommand($"LISTEN {PostgresFeedPublisher.Channel}", connection))
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 signals.WakeAll();
-                pause = FirstPause;
+                pause = TimeSpan.Zero;
                 while (!stoppingToken.IsCancellationRequested)
                     await connection.WaitAsync(stoppingToken);
             }
@@ -67,8 +71,9 @@ public sealed class PostgresFeedListener(MediationOptions options, LiveFeedSigna
             catch (NpgsqlException lost)
             {
                 logger.LogWarning(lost, "The live-feed connection to PostgreSQL failed; listening again in {Pause}", pause);
-                await Task.Delay(pause, clock, stoppingToken);
-                pause = pause * 2 > LongestPause ? LongestPause : pause * 2;
+                if (pause > TimeSpan.Zero)
+                    await Task.Delay(pause, clock, stoppingToken);
+                pause = pause == TimeSpan.Zero ? FirstPause : pause * 2 > LongestPause ? LongestPause : pause * 2;
             }
         }
     }
