@@ -19,6 +19,10 @@ public static class ApplicationServices
         services.AddScoped<Persistence.CaseStore>();
         services.AddSingleton<Features.Org.OrgTree>();
         services.AddScoped<AfterCommit>();
+        services.AddScoped<Features.LiveFeeds.FeedNews>();
+        services.AddSingleton<Features.LiveFeeds.LiveFeedSignals>();
+        // One node hears its own news after commit; PostgreSQL replaces this with NOTIFY (Infrastructure).
+        services.TryAddSingleton<Features.LiveFeeds.ILiveFeedPublisher, Features.LiveFeeds.InProcessFeedPublisher>();
         services.AddScoped<Features.Administration.HashedPassword>();
         services.AddSingleton<Features.Org.SessionDirectory>();
         services.AddScoped<Features.Deadlines.FireTimer.TimerFiring>();

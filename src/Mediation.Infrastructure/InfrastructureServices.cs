@@ -43,7 +43,16 @@ public static class InfrastructureServices
         else
         {
             services.AddDbContextPool<MediationDbContext>(o => PostgresModel.Use(o, options.ConnectionString));
+            services.AddSingleton<Application.Features.LiveFeeds.ILiveFeedPublisher, LiveFeeds.PostgresFeedPublisher>();
         }
+        return services;
+    }
+
+    /// <summary>Lets this node's live feeds hear news committed on any node (PostgreSQL: one LISTEN connection per node).</summary>
+    public static IServiceCollection AddMediationLiveFeeds(this IServiceCollection services, MediationOptions options)
+    {
+        if (options.Provider == DatabaseProvider.Postgres)
+            services.AddHostedService<LiveFeeds.PostgresFeedListener>();
         return services;
     }
 

@@ -32,9 +32,9 @@ catch (InvalidOperationException unreadable)
     // The binder names the key and the value it could not read (e.g. Mediation:Calendar=Sundays).
     return Refuse($"Mediation cannot start: {unreadable.Message}");
 }
-builder.Services.AddMediation(options).AddMediationTimers().AddMediationRecurringWork(options)
+builder.Services.AddMediation(options).AddMediationTimers().AddMediationRecurringWork(options).AddMediationLiveFeeds(options)
     .AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
-builder.Services.AddMediationAccounts(builder.Configuration);
+builder.Services.AddMediationAccounts(builder.Configuration).AddMediationKeyRing();
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<Mediation.Web.Ui.UiText>();
 builder.Services.AddRazorPages(pages =>

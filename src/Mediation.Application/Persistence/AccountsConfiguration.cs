@@ -27,7 +27,29 @@ public sealed class InstallationFact
     public DateTime RecordedAt { get; private set; }
 }
 
-internal sealed class AccountsConfiguration : IEntityTypeConfiguration<StaffSession>, IEntityTypeConfiguration<InstallationFact>
+/// <summary>
+/// One key of the ring that protects sign-in cookies and antiforgery tokens, as ASP.NET's data protection writes it:
+/// kept in the database so that every node reads the same ring and a restart keeps it.
+/// </summary>
+public sealed class DataProtectionKey
+{
+    private DataProtectionKey()
+    {
+        Xml = "";
+    }
+
+    public DataProtectionKey(string? friendlyName, string xml)
+    {
+        FriendlyName = friendlyName;
+        Xml = xml;
+    }
+
+    public long Id { get; private set; }
+    public string? FriendlyName { get; private set; }
+    public string Xml { get; private set; }
+}
+
+internal sealed class AccountsConfiguration : IEntityTypeConfiguration<StaffSession>, IEntityTypeConfiguration<InstallationFact>, IEntityTypeConfiguration<DataProtectionKey>
 {
     public void Configure(EntityTypeBuilder<StaffSession> builder)
     {
@@ -43,5 +65,11 @@ internal sealed class AccountsConfiguration : IEntityTypeConfiguration<StaffSess
         builder.HasKey(f => f.Key);
         builder.Property(f => f.Key).HasMaxLength(40);
         builder.Property(f => f.Value).HasMaxLength(200);
+    }
+
+    public void Configure(EntityTypeBuilder<DataProtectionKey> builder)
+    {
+        builder.ToTable("DataProtectionKeys");
+        builder.Property(k => k.FriendlyName).HasMaxLength(100);
     }
 }

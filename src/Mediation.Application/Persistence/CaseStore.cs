@@ -14,7 +14,7 @@ namespace Mediation.Application.Persistence;
 /// Hand-written because EF's change tracker cost three times the SQL itself on this path (see ADR 0004);
 /// registration, queries and everything else go through EF.
 /// </summary>
-public sealed class CaseStore(MediationDbContext db, IStoreDialect dialect)
+public sealed class CaseStore(MediationDbContext db, IStoreDialect dialect, Features.LiveFeeds.FeedNews news)
 {
     // Compiled once per model: a compiled query refuses a model other than its own, and each database has its own model.
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<Microsoft.EntityFrameworkCore.Metadata.IModel, Func<MediationDbContext, long, Task<DisputeCase?>>> Loads = new();
@@ -151,6 +151,7 @@ public sealed class CaseStore(MediationDbContext db, IStoreDialect dialect)
     {
         foreach (var e in @case.NewEvents)
         {
+            news.Saw(e, @case);
             await ExecuteAsync(connection, transaction,
                 "INSERT INTO case_events (case_id, sequence, action, from_state, to_state, from_level, level, from_unit_id, unit_id, outcome, actor_id, actor_name, actor_role, actor_unit_id, occurred_at, payload) " +
                 "VALUES (@case, @sequence, @action, @fromState, @toState, @fromLevel, @level, @fromUnit, @unit, @outcome, @actor, @actorName, @actorRole, @actorUnit, @at, @payload)",

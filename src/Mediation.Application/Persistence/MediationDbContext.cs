@@ -49,6 +49,7 @@ public sealed class MediationDbContext(DbContextOptions<MediationDbContext> opti
     public DbSet<WorkflowVersionRecord> WorkflowVersions => Set<WorkflowVersionRecord>();
     public DbSet<StaffSession> StaffSessions => Set<StaffSession>();
     public DbSet<InstallationFact> InstallationFacts => Set<InstallationFact>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

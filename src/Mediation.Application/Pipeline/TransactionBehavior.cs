@@ -1,3 +1,4 @@
+using Mediation.Application.Features.LiveFeeds;
 using Mediation.Application.Persistence;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -8,7 +9,7 @@ namespace Mediation.Application.Pipeline;
 /// Every command is one transaction: the change, its case event, tallies, notices and idempotency record
 /// commit together or not at all. (A lost race on a case's version is caught by the case store's versioned update.)
 /// </summary>
-internal sealed class TransactionBehavior<TRequest, TResponse>(MediationDbContext db, WriteGate gate, AfterCommit afterCommit)
+internal sealed class TransactionBehavior<TRequest, TResponse>(MediationDbContext db, WriteGate gate, AfterCommit afterCommit, FeedNews news, ILiveFeedPublisher feeds)
     : IPipelineBehavior<TRequest, TResponse>
 {
     public async Task<TResponse> Handle(TRequest request, CancellationToken cancellationToken, RequestHandlerDelegate<TResponse> next)
@@ -27,6 +28,8 @@ internal sealed class TransactionBehavior<TRequest, TResponse>(MediationDbContex
                 var response = await next();
                 if (db.ChangeTracker.HasChanges())
                     await db.SaveChangesAsync(cancellationToken);
+                if (news.Pending.Count > 0)
+                    await feeds.PublishAsync(db, news.Pending, afterCommit, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 afterCommit.Run();
                 return response;
@@ -36,6 +39,7 @@ internal sealed class TransactionBehavior<TRequest, TResponse>(MediationDbContex
                 // A failed command must leave nothing half-tracked for the next one in this scope.
                 db.ChangeTracker.Clear();
                 afterCommit.Discard();
+                news.Clear();
             }
         }
         catch (Exception ex) when (ex is not DatabaseBusyException && gate.IsBusy(ex))
