@@ -20,8 +20,9 @@ public sealed class MediationHost : IAsyncDisposable
 {
     private ServiceProvider _services;
 
-    private MediationHost(string folder, string workflowsPath, ManualClock clock, bool recurringWork, string? postgres)
+    private MediationHost(string folder, string workflowsPath, ManualClock clock, bool recurringWork, string? postgres, DemoSeed demo = DemoSeed.Street)
     {
+        _demo = demo;
         Folder = folder;
         PostgresConnection = postgres;
         WorkflowsPath = workflowsPath;
@@ -31,6 +32,7 @@ public sealed class MediationHost : IAsyncDisposable
     }
 
     private readonly bool _recurringWork;
+    private readonly DemoSeed _demo;
 
     public string Folder { get; }
     public string DatabaseFile => Path.Combine(Folder, "mediation.db");
@@ -47,13 +49,14 @@ public sealed class MediationHost : IAsyncDisposable
     public static string ShippedWorkflows => Path.Combine(AppContext.BaseDirectory, "workflows");
 
     /// <param name="provider">The database to run on; by default the run's (<see cref="Mediation.Testing.TestPostgres.IsProvider"/>).</param>
-    public static async Task<MediationHost> StartAsync(string? workflowsPath = null, bool recurringWork = false, DatabaseProvider? provider = null)
+    /// <param name="demo">The demo data seeded: one street, or the county of two streets (县级部署).</param>
+    public static async Task<MediationHost> StartAsync(string? workflowsPath = null, bool recurringWork = false, DatabaseProvider? provider = null, DemoSeed demo = DemoSeed.Street)
     {
         var folder = Path.Combine(Path.GetTempPath(), "mediation-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         var onPostgres = provider is { } chosen ? chosen == DatabaseProvider.Postgres : Mediation.Testing.TestPostgres.IsProvider;
         var postgres = onPostgres ? await Mediation.Testing.TestPostgres.CreateDatabaseAsync() : null;
-        var host = new MediationHost(folder, workflowsPath ?? ShippedWorkflows, new ManualClock(new DateTimeOffset(2026, 3, 2, 1, 0, 0, TimeSpan.Zero)), recurringWork, postgres);
+        var host = new MediationHost(folder, workflowsPath ?? ShippedWorkflows, new ManualClock(new DateTimeOffset(2026, 3, 2, 1, 0, 0, TimeSpan.Zero)), recurringWork, postgres, demo);
         await host._services.PrepareDatabaseAsync();
         return host;
     }
@@ -63,7 +66,7 @@ public sealed class MediationHost : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new CapturingLoggerProvider(LogLines)));
         services.AddSingleton<TimeProvider>(Clock);
-        var options = new MediationOptions { Provider = Provider, ConnectionString = PostgresConnection ?? DatabaseFile, WorkflowsPath = WorkflowsPath };
+        var options = new MediationOptions { Provider = Provider, ConnectionString = PostgresConnection ?? DatabaseFile, WorkflowsPath = WorkflowsPath, DemoSeed = _demo };
         services.AddMediation(options);
         services.AddSingleton<Features.Administration.IPasswordHashing, IdentityHashing>();
         if (_recurringWork)

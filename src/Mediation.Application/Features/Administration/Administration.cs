@@ -218,8 +218,9 @@ internal sealed class AdministrationHandlers(
 
     public async Task<StaffView> Handle(AssignStaff request, CancellationToken cancellationToken)
     {
-        await CheckRoleAndUnit(request.Role, request.UnitId, cancellationToken);
+        // Someone of another street is not found before anything is said about where they would go.
         var staff = await AdministeredStaffAsync(request.StaffId, cancellationToken);
+        await CheckRoleAndUnit(request.Role, request.UnitId, cancellationToken);
         staff.Assign(request.Role, request.UnitId);
         await db.SaveChangesAsync(cancellationToken);
         // Sessions go on, but as the new role and unit from the very next request.
