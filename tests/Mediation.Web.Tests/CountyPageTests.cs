@@ -76,6 +76,24 @@ public sealed partial class CountyPageTests(CountyDemoHost county) : IClassFixtu
         Assert.Equal("application/problem+json", denied.Content.Headers.ContentType?.MediaType);
     }
 
+    [Fact]
+    public async Task RealCountyInstall_TheFirstCountyAdministratorIsCreatedByCommand_AndCreatesTheStreets()
+    {
+        using var host = new ApiHost { Settings = { ["Mediation:SeedDemoStreet"] = "false" } };
+        var error = new StringWriter();
+        var exit = await Mediation.Web.Accounts.AdminCommand.RunAsync(host.Services, ["create", "--user", "xian", "--name", "县管理员", "--county", "县矛盾纠纷调处化解中心", "--password-stdin"],
+            new StringReader("County2026first\n"), TextWriter.Null, error);
+        Assert.True(exit == 0, error.ToString());
+
+        var admin = host.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = true });
+        (await admin.PostAsJsonAsync("/api/session", new { userName = "xian", password = "County2026first" })).EnsureSuccessStatusCode();
+        foreach (var (name, code) in new[] { ("临河街道矛调中心", "LH"), ("河口街道矛调中心", "HK") })
+            (await admin.PostAsJsonAsync("/api/admin/streets", new { name, code })).EnsureSuccessStatusCode();
+        var units = JsonDocument.Parse(await admin.GetStringAsync("/api/admin/units")).RootElement.EnumerateArray().ToList();
+        Assert.Equal(["countyOffice", "streetCenter", "streetCenter"], units.Select(u => u.GetProperty("kind").GetString()));
+        Assert.All(units, u => Assert.Equal(JsonValueKind.Null, u.GetProperty("parentId").ValueKind));
+    }
+
     private static async Task<long> RegisterAsync(HttpClient client, string summary)
     {
         var response = await client.PostAsJsonAsync("/api/cases", new
