@@ -142,6 +142,7 @@ public sealed class UiText(IHttpContextAccessor http)
         ["settled"] = ("调解成功", "Settled"),
         ["escalatedToCenter"] = ("上报至矛调中心", "Escalated to the center"),
         ["followUpSatisfied"] = ("回访满意率", "Satisfied at follow-up"),
+        ["villageShareByStreet"] = ("各街道村级化解占比（小事不出村）", "Share settled in the village, by street"),
         ["newStreet"] = ("新建街道", "New street"),
         ["streetCode"] = ("街道代码（案号前缀，如 LS）", "Street code (case-number prefix, e.g. LS)"),
     };
