@@ -125,7 +125,10 @@ public static class InfrastructureServices
         var db = scope.ServiceProvider.GetRequiredService<MediationDbContext>();
         var hashing = scope.ServiceProvider.GetService<IPasswordHashing>();
         var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
-        var accounts = await DemoStreet.SeedAsync(db, now, hashing is null ? null : staff => hashing.Hash(staff, DemoStreet.Password), cancellationToken);
+        Func<Mediation.Domain.Org.StaffMember, string>? hash = hashing is null ? null : staff => hashing.Hash(staff, DemoStreet.Password);
+        var accounts = options.DemoSeed == DemoSeed.County
+            ? await DemoStreet.SeedCountyAsync(db, now, hash, cancellationToken)
+            : await DemoStreet.SeedAsync(db, now, hash, cancellationToken);
         if (accounts.Count > 0)
             scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Mediation.Seeding").LogInformation("Seeded the demo street with {Count} accounts", accounts.Count);
         return accounts;

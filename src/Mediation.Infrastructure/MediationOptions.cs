@@ -26,6 +26,13 @@ public enum CalendarSource
     WeekdaysOnly,
 }
 
+/// <summary>The demo data an empty database gets: Street, the one demo street; County (县级部署), two streets and the county offices.</summary>
+public enum DemoSeed
+{
+    Street,
+    County,
+}
+
 /// <summary>The "Mediation" configuration section.</summary>
 public sealed class MediationOptions
 {
@@ -44,6 +51,9 @@ public sealed class MediationOptions
 
     /// <summary>Seed the demo 1+9+N street and its accounts into an empty database.</summary>
     public bool SeedDemoStreet { get; set; } = true;
+
+    /// <summary>What the demo seeds: one street (the default), or a county of two streets with county accounts.</summary>
+    public DemoSeed DemoSeed { get; set; } = DemoSeed.Street;
 
     public CalendarSource Calendar { get; set; } = CalendarSource.File;
 }

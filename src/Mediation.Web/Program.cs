@@ -150,6 +150,8 @@ internal static class DemoAccounts
         if (staff.Count == 0)
             return;
         Console.WriteLine(seeded.Count > 0 ? "Seeded the demo 1+9+N street (1 center, 9 stations, 38 village points)." : "Demo street present.");
+        if (await db.OrgUnits.CountAsync(u => u.ParentId == null) > 1)
+            Console.WriteLine("County demo (县级部署): also the street 河西 (accounts hx-zhuren, hx-cun01-1, …) and the county offices (xian-admin, xian-xinfang1, xian-sifa1).");
         Console.WriteLine($"Demo accounts, password {DemoStreet.Password} (every village has cunNN-1/-2 and wanggeNN, every station zhanD-1..3):");
         foreach (var role in staff.Select(s => s.Role).Distinct())
         {

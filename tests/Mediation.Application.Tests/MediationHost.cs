@@ -23,8 +23,9 @@ public sealed class MediationHost : IAsyncDisposable
 {
     private ServiceProvider _services;
 
-    private MediationHost(string folder, string workflowsPath, ManualClock clock, bool recurringWork, string? postgres)
+    private MediationHost(string folder, string workflowsPath, ManualClock clock, bool recurringWork, string? postgres, DemoSeed demo = DemoSeed.Street)
     {
+        _demo = demo;
         Folder = folder;
         PostgresConnection = postgres;
         WorkflowsPath = workflowsPath;
@@ -34,6 +35,7 @@ public sealed class MediationHost : IAsyncDisposable
     }
 
     private readonly bool _recurringWork;
+    private readonly DemoSeed _demo;
 
     public string Folder { get; }
     public string DatabaseFile => Path.Combine(Folder, "mediation.db");
@@ -50,13 +52,14 @@ public sealed class MediationHost : IAsyncDisposable
     public static string ShippedWorkflows => Path.Combine(AppContext.BaseDirectory, "workflows");
 
     /// <param name="provider">The database to run on; by default the run's (<see cref="Mediation.Testing.TestPostgres.IsProvider"/>).</param>
-    public static async Task<MediationHost> StartAsync(string? workflowsPath = null, bool recurringWork = false, DatabaseProvider? provider = null)
+    /// <param name="demo">The demo data seeded: one street, or the county of two streets (县级部署).</param>
+    public static async Task<MediationHost> StartAsync(string? workflowsPath = null, bool recurringWork = false, DatabaseProvider? provider = null, DemoSeed demo = DemoSeed.Street)
     {
         var folder = Path.Combine(Path.GetTempPath(), "mediation-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         var onPostgres = provider is { } chosen ? chosen == DatabaseProvider.Postgres : Mediation.Testing.TestPostgres.IsProvider;
         var postgres = onPostgres ? await Mediation.Testing.TestPostgres.CreateDatabaseAsync() : null;
-        var host = new MediationHost(folder, workflowsPath ?? ShippedWorkflows, new ManualClock(new DateTimeOffset(2026, 3, 2, 1, 0, 0, TimeSpan.Zero)), recurringWork, postgres);
+        var host = new MediationHost(folder, workflowsPath ?? ShippedWorkflows, new ManualClock(new DateTimeOffset(2026, 3, 2, 1, 0, 0, TimeSpan.Zero)), recurringWork, postgres, demo);
         await host._services.PrepareDatabaseAsync();
         return host;
     }
@@ -88,7 +91,7 @@ public sealed class MediationHost : IAsyncDisposable
     public ServiceProvider StartAnotherNode() => Build();
 
     /// <summary>The options a node of this host is built with, for a second set of services on the same database.</summary>
-    public MediationOptions NodeOptions() => new() { Provider = Provider, ConnectionString = PostgresConnection ?? DatabaseFile, WorkflowsPath = WorkflowsPath };
+    public MediationOptions NodeOptions() => new() { Provider = Provider, ConnectionString = PostgresConnection ?? DatabaseFile, WorkflowsPath = WorkflowsPath, DemoSeed = _demo };
 
     /// <summary>A connection of its own to this host's database, outside its pool, as another process would open one.</summary>
     public Task<DbConnection> OpenConnectionAsync() => TestDatabase.OpenAsync(PostgresConnection, DatabaseFile);

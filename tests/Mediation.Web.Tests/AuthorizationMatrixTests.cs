@@ -17,10 +17,12 @@ namespace Mediation.Web.Tests;
 /// Every endpoint of the served OpenAPI document and every page, asked by every role about a case or unit of their own
 /// and of someone else's, against the status written in the table below; and no answer carries a case the asker may not read.
 /// </summary>
-public sealed class AuthorizationMatrixTests : IClassFixture<ApiHost>
+public sealed class AuthorizationMatrixTests : IClassFixture<CountyDemoHost>
 {
     // Who asks, in the order of the table's columns. "" is nobody signed in.
-    private static readonly string[] Askers = ["", "cun01-1", "cun02-1", "wangge01", "zhan1-1", "zhan2-1", "zhongxin1", "zhuren", "xinfang1", "admin"];
+    // The host holds the county demo: 临山 as in the one-street demo, the second street 河西 ("hx-") and the county offices.
+    private static readonly string[] Askers = ["", "cun01-1", "cun02-1", "wangge01", "zhan1-1", "zhan2-1", "zhongxin1", "zhuren", "xinfang1", "admin",
+        "hx-cun01-1", "hx-admin", "xian-xinfang1", "xian-sifa1", "xian-admin"];
 
     private enum On
     {
@@ -36,76 +38,82 @@ public sealed class AuthorizationMatrixTests : IClassFixture<ApiHost>
     private sealed record Row(string Method, string Route, On On, params int[] Expected);
 
     // Case commands carry a version nobody saw (999): the holder reaches the case and hears 409, nothing changes.
-    //                                                       anon cun01 cun02 wangge zhan1 zhan2 zhongxin zhuren xinfang admin
+    //                                                       anon cun01 cun02 wangge zhan1 zhan2 zhongxin zhuren xinfang admin | hx-cun01 hx-admin xian-xinfang xian-sifa xian-admin
     // A follow-up visit is looked up on the case: the holder hears that visit 1 is not one of this case's (404).
     private static Row Command(string path, On on) => on == On.CaseOfVillage01 && path == "follow-ups"
-        ? new("POST", "/api/cases/{id}/" + path, on, 401, 404, 404, 404, 403, 404, 403, 403, 403, 404)
+        ? new("POST", "/api/cases/{id}/" + path, on, 401, 404, 404, 404, 403, 404, 403, 403, 403, 404, 404, 404, 403, 403, 404)
         : on == On.CaseOfVillage01
-        ? new("POST", "/api/cases/{id}/" + path, on, 401, 409, 404, 409, 403, 404, 403, 403, 403, 404)
-        : new("POST", "/api/cases/{id}/" + path, on, 401, 404, 404, 404, 404, 403, 403, 403, 403, 404);
+        ? new("POST", "/api/cases/{id}/" + path, on, 401, 409, 404, 409, 403, 404, 403, 403, 403, 404, 404, 404, 403, 403, 404)
+        : new("POST", "/api/cases/{id}/" + path, on, 401, 404, 404, 404, 404, 403, 403, 403, 403, 404, 404, 404, 403, 403, 404);
 
     private static readonly Row[] Table =
     [
-        //                                                          anon cun01 cun02 wangge zhan1 zhan2 zhongxin zhuren xinfang admin
-        new("GET", "/api/cases", On.Nothing,                        401, 200, 200, 200, 200, 200, 200, 200, 200, 403),
-        new("GET", "/api/cases", On.UnitVillage01,                  401, 200, 404, 200, 200, 404, 200, 200, 200, 403),
-        new("GET", "/api/cases", On.UnitVillage06,                  401, 404, 404, 404, 404, 200, 200, 200, 200, 403),
-        new("POST", "/api/cases", On.Nothing,                       401, 201, 201, 201, 201, 201, 201, 201, 403, 403),
-        new("GET", "/api/cases/{id}", On.CaseOfVillage01,           401, 200, 404, 200, 200, 404, 200, 200, 200, 404),
-        new("GET", "/api/cases/{id}", On.CaseOfVillage06,           401, 404, 404, 404, 404, 200, 200, 200, 200, 404),
+        //                                                          anon cun01 cun02 wangge zhan1 zhan2 zhongxin zhuren xinfang admin | hx-cun01 hx-admin xian-xinfang xian-sifa xian-admin
+        new("GET", "/api/cases", On.Nothing,                        401, 200, 200, 200, 200, 200, 200, 200, 200, 403, 200, 403, 200, 200, 403),
+        new("GET", "/api/cases", On.UnitVillage01,                  401, 200, 404, 200, 200, 404, 200, 200, 200, 403, 404, 403, 200, 200, 403),
+        new("GET", "/api/cases", On.UnitVillage06,                  401, 404, 404, 404, 404, 200, 200, 200, 200, 403, 404, 403, 200, 200, 403),
+        new("POST", "/api/cases", On.Nothing,                       401, 201, 201, 201, 201, 201, 201, 201, 403, 403, 201, 403, 403, 403, 403),
+        new("GET", "/api/cases/{id}", On.CaseOfVillage01,           401, 200, 404, 200, 200, 404, 200, 200, 200, 404, 404, 404, 200, 200, 404),
+        new("GET", "/api/cases/{id}", On.CaseOfVillage06,           401, 404, 404, 404, 404, 200, 200, 200, 200, 404, 404, 404, 200, 200, 404),
         .. new[] { "accept", "decline", "sessions", "resolve", "failure", "escalate", "refer", "withdraw", "close", "reopen", "suspend", "resume", "actions", "follow-ups" }
             .SelectMany(path => new[] { Command(path, On.CaseOfVillage01), Command(path, On.CaseOfVillage06) }),
-        new("GET", "/api/reports/counts", On.Nothing,               401, 200, 200, 200, 200, 200, 200, 200, 200, 403),
-        new("GET", "/api/reports/counts", On.UnitVillage01,         401, 200, 404, 200, 200, 404, 200, 200, 200, 403),
-        new("GET", "/api/reports/counts", On.UnitVillage06,         401, 404, 404, 404, 404, 200, 200, 200, 200, 403),
-        new("GET", "/api/reports/settlement", On.Nothing,           401, 200, 200, 200, 200, 200, 200, 200, 200, 403),
-        new("GET", "/api/reports/settlement", On.UnitVillage01,     401, 200, 404, 200, 200, 404, 200, 200, 200, 403),
-        new("GET", "/api/reports/settlement", On.UnitVillage06,     401, 404, 404, 404, 404, 200, 200, 200, 200, 403),
-        new("GET", "/api/reports/digests", On.Nothing,              401, 403, 403, 403, 200, 200, 200, 200, 200, 403),
-        new("GET", "/api/reports/dashboard", On.Nothing,            401, 200, 200, 200, 200, 200, 200, 200, 200, 403),
-        new("GET", "/api/feed/escalations", On.Nothing,             401, 200, 200, 200, 200, 200, 200, 200, 200, 403),
-        new("GET", "/api/inbox", On.Nothing,                        401, 200, 200, 200, 200, 200, 200, 200, 200, 403),
-        new("GET", "/api/admin/staff", On.Nothing,                  401, 403, 403, 403, 403, 403, 403, 403, 403, 200),
-        new("POST", "/api/admin/staff", On.Nothing,                 401, 403, 403, 403, 403, 403, 403, 403, 403, 200),
-        new("POST", "/api/admin/staff/{id}/assignment", On.AnAccount, 401, 403, 403, 403, 403, 403, 403, 403, 403, 200),
-        new("POST", "/api/admin/staff/{id}/password", On.AnAccount, 401, 403, 403, 403, 403, 403, 403, 403, 403, 200),
-        new("POST", "/api/admin/staff/{id}/deactivation", On.AnAccount, 401, 403, 403, 403, 403, 403, 403, 403, 403, 200),
-        new("POST", "/api/admin/staff/{id}/reactivation", On.AnAccount, 401, 403, 403, 403, 403, 403, 403, 403, 403, 200),
-        new("GET", "/api/admin/timers", On.Nothing,                 401, 403, 403, 403, 403, 403, 403, 403, 403, 200),
+        new("GET", "/api/reports/counts", On.Nothing,               401, 200, 200, 200, 200, 200, 200, 200, 200, 403, 200, 403, 200, 200, 403),
+        new("GET", "/api/reports/counts", On.UnitVillage01,         401, 200, 404, 200, 200, 404, 200, 200, 200, 403, 404, 403, 200, 200, 403),
+        new("GET", "/api/reports/counts", On.UnitVillage06,         401, 404, 404, 404, 404, 200, 200, 200, 200, 403, 404, 403, 200, 200, 403),
+        new("GET", "/api/reports/settlement", On.Nothing,           401, 200, 200, 200, 200, 200, 200, 200, 200, 403, 200, 403, 200, 200, 403),
+        new("GET", "/api/reports/settlement", On.UnitVillage01,     401, 200, 404, 200, 200, 404, 200, 200, 200, 403, 404, 403, 200, 200, 403),
+        new("GET", "/api/reports/settlement", On.UnitVillage06,     401, 404, 404, 404, 404, 200, 200, 200, 200, 403, 404, 403, 200, 200, 403),
+        new("GET", "/api/reports/digests", On.Nothing,              401, 403, 403, 403, 200, 200, 200, 200, 200, 403, 403, 403, 200, 200, 403),
+        new("GET", "/api/reports/dashboard", On.Nothing,            401, 200, 200, 200, 200, 200, 200, 200, 200, 403, 200, 403, 200, 200, 403),
+        new("GET", "/api/reports/dashboard", On.UnitVillage01,      401, 200, 404, 200, 200, 404, 200, 200, 200, 403, 404, 403, 200, 200, 403),
+        new("GET", "/api/reports/dashboard", On.UnitVillage06,      401, 404, 404, 404, 404, 200, 200, 200, 200, 403, 404, 403, 200, 200, 403),
+        new("GET", "/api/feed/escalations", On.Nothing,             401, 200, 200, 200, 200, 200, 200, 200, 200, 403, 200, 403, 200, 200, 403),
+        new("GET", "/api/inbox", On.Nothing,                        401, 200, 200, 200, 200, 200, 200, 200, 200, 403, 200, 403, 200, 200, 403),
+        new("GET", "/api/admin/staff", On.Nothing,                  401, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 403, 403, 200),
+        new("POST", "/api/admin/staff", On.Nothing,                 401, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 422, 403, 403, 200),
+        new("POST", "/api/admin/staff/{id}/assignment", On.AnAccount, 401, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 404, 403, 403, 200),
+        new("POST", "/api/admin/staff/{id}/password", On.AnAccount, 401, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 404, 403, 403, 200),
+        new("POST", "/api/admin/staff/{id}/deactivation", On.AnAccount, 401, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 404, 403, 403, 200),
+        new("POST", "/api/admin/staff/{id}/reactivation", On.AnAccount, 401, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 404, 403, 403, 200),
+        new("GET", "/api/admin/timers", On.Nothing,                 401, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 403, 403, 200),
         // No timer 0 exists: the administrator is let through to hear so.
-        new("POST", "/api/admin/timers/{id}/retry", On.Nothing,     401, 403, 403, 403, 403, 403, 403, 403, 403, 404),
-        new("POST", "/api/admin/timers/{id}/cancel", On.Nothing,    401, 403, 403, 403, 403, 403, 403, 403, 403, 404),
-        new("GET", "/api/admin/units", On.Nothing,                  401, 403, 403, 403, 403, 403, 403, 403, 403, 200),
-        new("POST", "/api/admin/units", On.Nothing,                 401, 403, 403, 403, 403, 403, 403, 403, 403, 200),
-        new("POST", "/api/admin/units/{id}/name", On.AUnit,         401, 403, 403, 403, 403, 403, 403, 403, 403, 200),
+        new("POST", "/api/admin/timers/{id}/retry", On.Nothing,     401, 403, 403, 403, 403, 403, 403, 403, 403, 404, 403, 404, 403, 403, 404),
+        new("POST", "/api/admin/timers/{id}/cancel", On.Nothing,    401, 403, 403, 403, 403, 403, 403, 403, 403, 404, 403, 404, 403, 403, 404),
+        // Streets are the county's to compare and the county administrator's to create.
+        new("GET", "/api/county/comparison", On.Nothing,            401, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403),
+        new("POST", "/api/admin/streets", On.Nothing,               401, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200),
+        new("GET", "/api/admin/units", On.Nothing,                  401, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 403, 403, 200),
+        new("POST", "/api/admin/units", On.Nothing,                 401, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 404, 403, 403, 200),
+        new("POST", "/api/admin/units/{id}/name", On.AUnit,         401, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 404, 403, 403, 200),
         // The workflow is what the office walls show: public, like the health check.
-        new("GET", "/api/workflow", On.Nothing,                     200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-        new("GET", "/health", On.Nothing,                           200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-        new("GET", "/api/session", On.Nothing,                      401, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-        new("POST", "/api/session", On.Nothing,                     401, 401, 401, 401, 401, 401, 401, 401, 401, 401),
-        new("DELETE", "/api/session", On.Nothing,                   204, 204, 204, 204, 204, 204, 204, 204, 204, 204),
+        new("GET", "/api/workflow", On.Nothing,                     200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+        new("GET", "/health", On.Nothing,                           200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+        new("GET", "/api/session", On.Nothing,                      401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+        new("POST", "/api/session", On.Nothing,                     401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401),
+        new("DELETE", "/api/session", On.Nothing,                   204, 204, 204, 204, 204, 204, 204, 204, 204, 204, 204, 204, 204, 204, 204),
 
         // Pages: 302 is the way to the sign-in page.
-        new("GET", "/", On.Nothing,                                 302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-        new("GET", "/signin", On.Nothing,                           200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-        new("GET", "/status/{code}", On.Nothing,                    200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-        new("GET", "/inbox", On.Nothing,                            302, 200, 200, 200, 200, 200, 200, 200, 200, 403),
-        new("GET", "/workflow", On.Nothing,                         302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-        new("GET", "/dashboard", On.Nothing,                        302, 403, 403, 403, 403, 403, 200, 200, 200, 403),
-        new("GET", "/admin", On.Nothing,                            302, 403, 403, 403, 403, 403, 403, 403, 403, 200),
-        new("GET", "/admin/timers", On.Nothing,                     302, 403, 403, 403, 403, 403, 403, 403, 403, 200),
-        new("GET", "/cases/new", On.Nothing,                        302, 200, 200, 200, 200, 200, 200, 200, 403, 403),
-        new("GET", "/cases/{id}", On.CaseOfVillage01,               302, 200, 404, 200, 200, 404, 200, 200, 200, 404),
-        new("GET", "/cases/{id}", On.CaseOfVillage06,               302, 404, 404, 404, 404, 200, 200, 200, 200, 404),
+        new("GET", "/", On.Nothing,                                 302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+        new("GET", "/signin", On.Nothing,                           200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+        new("GET", "/status/{code}", On.Nothing,                    200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+        new("GET", "/inbox", On.Nothing,                            302, 200, 200, 200, 200, 200, 200, 200, 200, 403, 200, 403, 200, 200, 403),
+        new("GET", "/workflow", On.Nothing,                         302, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+        new("GET", "/dashboard", On.Nothing,                        302, 403, 403, 403, 403, 403, 200, 200, 200, 403, 403, 403, 200, 200, 403),
+        new("GET", "/county", On.Nothing,                           302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403),
+        new("GET", "/admin", On.Nothing,                            302, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 403, 403, 200),
+        new("GET", "/admin/timers", On.Nothing,                     302, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 403, 403, 200),
+        new("GET", "/cases/new", On.Nothing,                        302, 200, 200, 200, 200, 200, 200, 200, 403, 403, 200, 403, 403, 403, 403),
+        new("GET", "/cases/{id}", On.CaseOfVillage01,               302, 200, 404, 200, 200, 404, 200, 200, 200, 404, 404, 404, 200, 200, 404),
+        new("GET", "/cases/{id}", On.CaseOfVillage06,               302, 404, 404, 404, 404, 200, 200, 200, 200, 404, 404, 404, 200, 200, 404),
     ];
 
     // Who may read each fixture case; everyone else must not find its number or summary in any answer.
-    private static readonly string[] ReadVillage01 = ["cun01-1", "wangge01", "zhan1-1", "zhongxin1", "zhuren", "xinfang1"];
-    private static readonly string[] ReadStation2 = ["zhan2-1", "zhongxin1", "zhuren", "xinfang1"];
+    private static readonly string[] ReadVillage01 = ["cun01-1", "wangge01", "zhan1-1", "zhongxin1", "zhuren", "xinfang1", "xian-xinfang1", "xian-sifa1"];
+    private static readonly string[] ReadStation2 = ["zhan2-1", "zhongxin1", "zhuren", "xinfang1", "xian-xinfang1", "xian-sifa1"];
 
     private readonly ApiHost _host;
 
-    public AuthorizationMatrixTests(ApiHost host) => _host = host;
+    public AuthorizationMatrixTests(CountyDemoHost county) => _host = county.Host;
 
     [Fact]
     public async Task EveryEndpointAndPage_AnswersEachRole_AsTheTableSays_AndShowsNoCaseOutsideTheirScope()
@@ -245,6 +253,7 @@ public sealed class AuthorizationMatrixTests : IClassFixture<ApiHost>
         "units" => new { parentId = world.Station1, name = "矩阵调解点" + Guid.NewGuid().ToString("N")[..4], kind = "villagePoint" },
         "deactivation" or "reactivation" or "retry" or "cancel" => new { },
         "name" => new { name = "矩阵调解点" + Guid.NewGuid().ToString("N")[..4] },
+        "streets" => new { name = "矩阵街道" + Guid.NewGuid().ToString("N")[..4], code = string.Concat(Guid.NewGuid().ToString("N").Select(c => (char)('A' + c % 26)).Take(8)) },
         var other => throw new InvalidOperationException($"No body for {route} ({other})."),
     };
 
@@ -315,4 +324,21 @@ public sealed class AuthorizationMatrixTests : IClassFixture<ApiHost>
             return JsonDocument.Parse(Encoding.UTF8.GetBytes(text)).RootElement.Clone();
         }
     }
+}
+
+/// <summary>The matrix's host: the county demo (县级部署), whose first street is the one-street demo unchanged.</summary>
+public sealed class CountyDemoHost : IDisposable
+{
+    // Fifteen askers sign in (and out and in again) from one address: the rate limits are other tests' subject.
+    public ApiHost Host { get; } = new()
+    {
+        Settings =
+        {
+            ["Mediation:DemoSeed"] = "County",
+            ["Mediation:SignIn:PerAccountPerMinute"] = "100",
+            ["Mediation:SignIn:PerAddressPerMinute"] = "1000",
+        },
+    };
+
+    public void Dispose() => Host.Dispose();
 }

@@ -8,6 +8,12 @@ public static class OrgUnitKind
     public const string VillagePoint = "villagePoint";
 
     public static readonly IReadOnlyList<string> All = [StreetCenter, DistrictStation, VillagePoint];
+
+    /// <summary>
+    /// A county body (县信访局, 县司法局, the county's administration): a root of its own beside the streets, never
+    /// a level of the workflow, holding no case.
+    /// </summary>
+    public const string CountyOffice = "countyOffice";
 }
 
 /// <summary>
@@ -23,7 +29,7 @@ public sealed class OrgUnit
 
     public OrgUnit(long id, string code, string name, string kind, OrgUnit? parent)
     {
-        if (!OrgUnitKind.All.Contains(kind))
+        if (!OrgUnitKind.All.Contains(kind) && kind != OrgUnitKind.CountyOffice)
             throw new ArgumentException($"Unknown unit kind '{kind}'.", nameof(kind));
         Id = id;
         Code = code;
@@ -42,6 +48,9 @@ public sealed class OrgUnit
 
     /// <summary>The id of the tree's root (the street center) read off the path.</summary>
     public long RootId => long.Parse(Path.AsSpan(1, Path.IndexOf('/', 1) - 1), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A street is a root of the tree: its street center. County offices are roots too, but no street.</summary>
+    public bool IsStreet => ParentId is null && Kind == OrgUnitKind.StreetCenter;
 
     public void Rename(string name) => Name = name;
 }

@@ -12,12 +12,13 @@ using Microsoft.EntityFrameworkCore;
 namespace Mediation.Web.Accounts;
 
 /// <summary>
-/// <c>admin create --user NAME --name 姓名 [--unit CODE] [--street 街道名称] [--password-stdin]</c>: the first
-/// administrator of a real install (and the street center unit, when the database has none). Prints the result, exits.
+/// <c>admin create --user NAME --name 姓名 [--unit CODE] [--street 街道名称] [--county 县级单位名称] [--password-stdin]</c>: the
+/// first administrator of a real install (and the street center unit, when the database has none), or with --county the
+/// county administrator, in a county office made when none has that name, who then creates the streets. Prints the result, exits.
 /// </summary>
 public static class AdminCommand
 {
-    public const string Usage = "dotnet run --project src/Mediation.Web -- admin create --user NAME --name 姓名 [--unit CODE] [--street 街道名称] [--password-stdin]";
+    public const string Usage = "dotnet run --project src/Mediation.Web -- admin create --user NAME --name 姓名 [--unit CODE] [--street 街道名称] [--county 县级单位名称] [--password-stdin]";
 
     /// <summary>
     /// <see cref="Usage"/> with the settings of this start that decide which database it writes to, so that the pasted
@@ -51,7 +52,7 @@ public static class AdminCommand
             ? argument
             : "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
-    private static readonly string[] WithValue = ["--user", "--name", "--unit", "--street"];
+    private static readonly string[] WithValue = ["--user", "--name", "--unit", "--street", "--county"];
 
     /// <summary>The arguments meant for the host's configuration: a bare flag like --password-stdin would swallow the next one.</summary>
     public static string[] HostArguments(IReadOnlyList<string> args)
@@ -87,7 +88,7 @@ public static class AdminCommand
 
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MediationDbContext>();
-        var unit = await UnitAsync(db, Option(args, "--unit"), Option(args, "--street"));
+        var unit = Option(args, "--county") is { } county ? await CountyOfficeAsync(db, county) : await UnitAsync(db, Option(args, "--unit"), Option(args, "--street"));
         scope.ServiceProvider.GetRequiredService<Mediation.Application.Features.Org.OrgTree>().Invalidate();
         if (unit is null)
         {
@@ -125,6 +126,18 @@ public static class AdminCommand
         return code is null
             ? await db.OrgUnits.AsNoTracking().OrderBy(u => u.Id).FirstOrDefaultAsync(u => u.ParentId == null)
             : await db.OrgUnits.AsNoTracking().FirstOrDefaultAsync(u => u.Code == code);
+    }
+
+    // A county office is a root beside the streets; its code only has to be unique, nothing is numbered by it.
+    private static async Task<OrgUnit> CountyOfficeAsync(MediationDbContext db, string name)
+    {
+        if (await db.OrgUnits.AsNoTracking().FirstOrDefaultAsync(u => u.Kind == OrgUnitKind.CountyOffice && u.Name == name) is { } existing)
+            return existing;
+        var id = (await db.OrgUnits.Select(u => (long?)u.Id).MaxAsync() ?? 0) + 1;
+        var office = new OrgUnit(id, $"COUNTY-{id}", name, OrgUnitKind.CountyOffice, null);
+        db.OrgUnits.Add(office);
+        await db.SaveChangesAsync();
+        return office;
     }
 
     private static string? Option(IReadOnlyList<string> args, string name)

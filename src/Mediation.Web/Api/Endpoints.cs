@@ -49,8 +49,10 @@ public static class Endpoints
             .WithSummary("Weekly screening digests and fortnightly consultation agendas.");
         api.MapGet("/feed/escalations", EscalationFeed.StreamAsync)
             .WithTags("Reports").WithSummary("Server-sent events: each escalation in the viewer's scope as it happens.");
-        api.MapGet("/reports/dashboard", (IMediator m, CancellationToken ct) => m.Send(new Mediation.Application.Features.Reports.Dashboard.GetDashboard(), ct))
-            .WithTags("Reports").WithSummary("Escalations, overdue by level and district, escalations per week, cases by category.");
+        api.MapGet("/reports/dashboard", (long? unitId, IMediator m, CancellationToken ct) => m.Send(new Mediation.Application.Features.Reports.Dashboard.GetDashboard(UnitId: unitId), ct))
+            .WithTags("Reports").WithSummary("Escalations, overdue by level and district, escalations per week, cases by category (in a unit's subtree: the county picks a street).");
+        api.MapGet("/county/comparison", (IMediator m, CancellationToken ct) => m.Send(new Mediation.Application.Features.County.CompareStreets.CompareStreets(), ct))
+            .WithTags("County").WithSummary("街道对比: per street, registered, settled share per level, escalated to the center, overdue, major, follow-up satisfaction.");
         api.MapGet("/inbox", (int? limit, IMediator m, CancellationToken ct) => m.Send(new GetInbox(limit ?? 100), ct))
             .WithTags("Reminders").WithSummary("What needs the signed-in person now, most urgent first.");
         var admin = api.MapGroup("/admin").WithTags("Administration");
@@ -62,6 +64,8 @@ public static class Endpoints
         admin.MapPost("/staff/{id:long}/reactivation", (long id, IMediator m, CancellationToken ct) => m.Send(new ReactivateStaff(id), ct)).WithSummary("Open a deactivated account again.");
         admin.MapGet("/units", (IMediator m, CancellationToken ct) => m.Send(new ListUnits(), ct)).WithSummary("The org tree.");
         admin.MapPost("/units", (AddUnit body, IMediator m, CancellationToken ct) => m.Send(body, ct)).WithSummary("Add a village point under a station, or a station under the center.");
+        admin.MapPost("/streets", (CreateStreet body, IMediator m, CancellationToken ct) => m.Send(body, ct))
+            .WithSummary("Create a street (county administrators): the root of a tree of its own, its code prefixing its case numbers.").ProducesValidationProblem(422);
         admin.MapPost("/units/{id:long}/name", (long id, RenameUnit body, IMediator m, CancellationToken ct) => m.Send(body with { UnitId = id }, ct)).WithSummary("Rename a unit.");
         admin.MapGet("/timers", (string? status, IMediator m, CancellationToken ct) => status is null or "failed"
                 ? m.Send(new Mediation.Application.Features.Deadlines.FailedTimers.ListFailedTimers(), ct)

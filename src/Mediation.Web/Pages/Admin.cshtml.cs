@@ -25,6 +25,7 @@ public sealed class AdminModel(IMediator mediator, WorkflowCatalog workflows, Ui
         public const string ResetPassword = "resetPassword";
         public const string AddUnit = "addUnit";
         public const string Deactivate = "deactivate";
+        public const string CreateStreet = "createStreet";
 
         public static string Assign(long staffId) => $"assign-{staffId}";
     }
@@ -34,7 +35,19 @@ public sealed class AdminModel(IMediator mediator, WorkflowCatalog workflows, Ui
 
     public IReadOnlyList<StaffView> Staff { get; private set; } = [];
     public IReadOnlyList<UnitView> Units { get; private set; } = [];
-    public IReadOnlyList<RoleDefinition> Roles => workflows.Current.Roles;
+    /// <summary>The workflow's roles, and for a county administrator also the county's (县信访局, 县司法局).</summary>
+    public IReadOnlyList<RoleDefinition> Roles => IsCountyAdmin ? [.. workflows.Current.Roles, .. CountyRoles] : workflows.Current.Roles;
+
+    private static readonly RoleDefinition[] CountyRoles =
+    [
+        new(Mediation.Domain.Org.Actor.Roles.CountyPetition, new LocalizedText("县信访局", "County petition office")),
+        new(Mediation.Domain.Org.Actor.Roles.CountyJustice, new LocalizedText("县司法局", "County justice bureau")),
+    ];
+
+    /// <summary>A county administrator administers every street (their list holds the county offices) and creates streets.</summary>
+    public bool IsCountyAdmin => Units.Any(u => u.Kind == Mediation.Domain.Org.OrgUnitKind.CountyOffice);
+
+    public CreateStreet? StreetInput { get; private set; }
     public string? Message { get; private set; }
     public string? Error { get; private set; }
 
@@ -120,8 +133,14 @@ public sealed class AdminModel(IMediator mediator, WorkflowCatalog workflows, Ui
         return RunAsync(Forms.AddUnit, command, () => UnitInput = null, cancellationToken);
     }
 
-    /// <summary>The title of a role of the workflow definition in the page's language (the id if it has none).</summary>
-    public string RoleTitle(string role) => Roles.FirstOrDefault(r => r.Id == role) is { } known ? text.Of(known.Title) : role;
+    public Task<IActionResult> OnPostCreateStreetAsync(CreateStreet command, CancellationToken cancellationToken)
+    {
+        StreetInput = command;
+        return RunAsync(Forms.CreateStreet, command, () => StreetInput = null, cancellationToken);
+    }
+
+    /// <summary>The title of a role of the workflow definition or the county in the page's language (the id if it has none).</summary>
+    public string RoleTitle(string role) => Roles.Concat(CountyRoles).FirstOrDefault(r => r.Id == role) is { } known ? text.Of(known.Title) : role;
 
     /// <summary>The message of a field of a form, beside that field.</summary>
     public IHtmlContent ErrorFor(string form, string field) =>
@@ -153,6 +172,10 @@ public sealed class AdminModel(IMediator mediator, WorkflowCatalog workflows, Ui
         {
             Error = text["adminNotFound"];
         }
+        catch (AccessDeniedException)
+        {
+            Error = text["notAllowed"];
+        }
         catch (Exception ex) when (ex is DomainRuleException)
         {
             Error = ex.Message;
@@ -167,6 +190,7 @@ public sealed class AdminModel(IMediator mediator, WorkflowCatalog workflows, Ui
         Forms.ResetPassword => ["staffId", "password"],
         Forms.AddUnit => ["parentId", "name", "kind"],
         Forms.Deactivate => [],
+        Forms.CreateStreet => ["name", "code"],
         _ => ["role", "unitId"],
     };
 

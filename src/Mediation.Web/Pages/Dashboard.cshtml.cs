@@ -9,21 +9,24 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Mediation.Web.Pages;
 
-/// <summary>The petition office's view of the street: escalations as they happen, risks, overdue work, the settled share.</summary>
-[Authorize(Roles = "petitionOffice,centerDirector,centerMediator")]
+/// <summary>
+/// The petition office's view of the street: escalations as they happen, risks, overdue work, the settled share. The
+/// county reads it for every street together, or for the one street <c>?unitId=</c> names.
+/// </summary>
+[Authorize(Roles = "petitionOffice,centerDirector,centerMediator,countyPetition,countyJustice")]
 public sealed class DashboardModel(IMediator mediator, WorkflowCatalog workflows, Ui.UiText text) : PageModel
 {
     public DashboardView? View { get; private set; }
     public IReadOnlyList<CaseListItem> MajorOrHighRisk { get; private set; } = [];
     public IReadOnlyList<(string Label, double Value, string Shown)> Settled { get; private set; } = [];
 
-    public async Task OnGetAsync(CancellationToken cancellationToken)
+    public async Task OnGetAsync(long? unitId, CancellationToken cancellationToken)
     {
-        View = await mediator.Send(new GetDashboard(), cancellationToken);
-        var major = (await mediator.Send(new ListCases(Major: true, Overdue: null, PageSize: 10), cancellationToken)).Items;
-        var high = (await mediator.Send(new ListCases(Risk: RiskLevel.High, PageSize: 10), cancellationToken)).Items;
+        View = await mediator.Send(new GetDashboard(UnitId: unitId), cancellationToken);
+        var major = (await mediator.Send(new ListCases(UnitId: unitId, Major: true, Overdue: null, PageSize: 10), cancellationToken)).Items;
+        var high = (await mediator.Send(new ListCases(UnitId: unitId, Risk: RiskLevel.High, PageSize: 10), cancellationToken)).Items;
         MajorOrHighRisk = major.Concat(high).DistinctBy(c => c.Id).ToList();
-        var share = await mediator.Send(new SettlementShare(), cancellationToken);
+        var share = await mediator.Send(new SettlementShare(unitId), cancellationToken);
         Settled = share.Levels.Select(l => (text.English ? l.TitleEn : l.TitleZh, l.Share, $"{l.Share:P0} ({l.Settled})")).ToList();
     }
 

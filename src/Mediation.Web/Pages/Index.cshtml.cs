@@ -27,7 +27,7 @@ public sealed class IndexModel(IMediator mediator, ActorContext actors, OrgTree 
         {
             // A unit's own queue is the cases at its level in its subtree: what it holds, not what it merely sees.
             var level = unit is null ? null : workflows.Current.LevelForUnitKind(unit.Kind)?.Id;
-            var query = actor.Role == Actor.Roles.PetitionOffice ? new ListCases(Major: true, PageSize: 50) : new ListCases(Level: level, PageSize: 50);
+            var query = actor.Role == Actor.Roles.PetitionOffice || actor.IsCounty ? new ListCases(Major: true, PageSize: 50) : new ListCases(Level: level, PageSize: 50);
             Queue = (await mediator.Send(query, cancellationToken)).Items;
             var inbox = (await mediator.Send(new GetInbox(50), cancellationToken)).Items;
             FollowUps = inbox.Where(i => i.Kind is InboxItemKind.FollowUpDue or InboxItemKind.FollowUpOverdue).ToList();

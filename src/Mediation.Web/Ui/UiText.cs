@@ -134,6 +134,17 @@ public sealed class UiText(IHttpContextAccessor http)
         ["changedMeanwhile"] = ("在您填写期间，其他人修改了此案件。页面现已显示最新内容，请核对后再次提交。", "Someone else changed this case meanwhile. The page now shows the latest; please check it and submit again."),
         ["actionNotAllowedNow"] = ("此案件当前的状态不允许该操作。页面现已显示最新内容。", "This action is not allowed in the case's current state. The page now shows the latest."),
         ["notYourAction"] = ("您无权办理该操作。", "You may not take this action."),
+        ["county"] = ("街道对比", "Streets compared"),
+        ["countyHint"] = ("全县各街道的纠纷化解情况（只读，个人信息已隐去）。", "Every street of the county side by side (read only, personal data masked)."),
+        ["street"] = ("街道", "Street"),
+        ["registered"] = ("登记数", "Registered"),
+        ["open"] = ("在办", "Open"),
+        ["settled"] = ("调解成功", "Settled"),
+        ["escalatedToCenter"] = ("上报至矛调中心", "Escalated to the center"),
+        ["followUpSatisfied"] = ("回访满意率", "Satisfied at follow-up"),
+        ["villageShareByStreet"] = ("各街道村级化解占比（小事不出村）", "Share settled in the village, by street"),
+        ["newStreet"] = ("新建街道", "New street"),
+        ["streetCode"] = ("街道代码（案号前缀，如 LS）", "Street code (case-number prefix, e.g. LS)"),
     };
 
     public bool English => http.HttpContext?.Request.Cookies["lang"] == "en";

@@ -127,6 +127,15 @@ public sealed record RenameUnit(long UnitId, string Name) : ICommand<UnitView>, 
     public IReadOnlyList<string> AllowedRoles => AdminOnly.Roles;
 }
 
+/// <summary>
+/// 新建街道: a county administrator adds a street to the installation, as the root of a tree of its own (its street
+/// center). The code prefixes the street's case numbers (LS-2026-000123), so it is short, Latin and unique.
+/// </summary>
+public sealed record CreateStreet(string Name, string Code) : ICommand<UnitView>, IRoleRestricted
+{
+    public IReadOnlyList<string> AllowedRoles => AdminOnly.Roles;
+}
+
 internal sealed class CreateStaffValidator : IValidator<CreateStaff>
 {
     public IEnumerable<FieldError> Validate(CreateStaff r) =>
@@ -154,6 +163,18 @@ internal sealed class RenameUnitValidator : IValidator<RenameUnit>
     public IEnumerable<FieldError> Validate(RenameUnit r) => Rules.Required(r.Name, "name", 100);
 }
 
+internal sealed class CreateStreetValidator : IValidator<CreateStreet>
+{
+    public IEnumerable<FieldError> Validate(CreateStreet r)
+    {
+        foreach (var e in Rules.Required(r.Name, "name", 100))
+            yield return e;
+        // Letters only: a station's code is the street's plus "-NN", and a case number the street's plus "-YYYY-".
+        if (string.IsNullOrEmpty(r.Code) || r.Code.Length is < 2 or > 8 || !r.Code.All(char.IsAsciiLetterUpper))
+            yield return new("code", "A street code is 2 to 8 capital Latin letters (e.g. LS); it prefixes the street's case numbers.", "街道代码须为 2–8 个大写拉丁字母（如 LS），用作本街道案号的前缀。");
+    }
+}
+
 internal sealed class AdministrationHandlers(
     MediationDbContext db, OrgTree tree, WorkflowCatalog workflows, IPasswordHashing passwords, TimeProvider clock, SessionDirectory sessions, AfterCommit afterCommit, ActorContext actors, HashedPassword hashed) :
     IRequestHandler<ListStaff, IReadOnlyList<StaffView>>,
@@ -164,17 +185,23 @@ internal sealed class AdministrationHandlers(
     IRequestHandler<DeactivateStaff, StaffView>,
     IRequestHandler<ReactivateStaff, StaffView>,
     IRequestHandler<AddUnit, UnitView>,
-    IRequestHandler<RenameUnit, UnitView>
+    IRequestHandler<RenameUnit, UnitView>,
+    IRequestHandler<CreateStreet, UnitView>
 {
     public async Task<IReadOnlyList<StaffView>> Handle(ListStaff request, CancellationToken cancellationToken)
     {
         var units = await tree.GetAsync(db, cancellationToken);
+        var administered = await AdministeredTree.PathAsync(db, tree, actors.Current, cancellationToken);
         var staff = await db.Staff.AsNoTracking().OrderBy(s => s.UnitId).ThenBy(s => s.UserName).ToListAsync(cancellationToken);
-        return staff.Select(s => View(s, units)).ToList();
+        return staff.Where(s => units.IsWithin(s.UnitId, administered)).Select(s => View(s, units)).ToList();
     }
 
-    public async Task<IReadOnlyList<UnitView>> Handle(ListUnits request, CancellationToken cancellationToken) =>
-        (await tree.GetAsync(db, cancellationToken)).Units.OrderBy(u => u.Path, StringComparer.Ordinal).Select(View).ToList();
+    public async Task<IReadOnlyList<UnitView>> Handle(ListUnits request, CancellationToken cancellationToken)
+    {
+        var administered = await AdministeredTree.PathAsync(db, tree, actors.Current, cancellationToken);
+        return (await tree.GetAsync(db, cancellationToken)).Units.Where(u => u.Path.StartsWith(administered, StringComparison.Ordinal))
+            .OrderBy(u => u.Path, StringComparer.Ordinal).Select(View).ToList();
+    }
 
     public async Task<StaffView> Handle(CreateStaff request, CancellationToken cancellationToken)
     {
@@ -191,8 +218,9 @@ internal sealed class AdministrationHandlers(
 
     public async Task<StaffView> Handle(AssignStaff request, CancellationToken cancellationToken)
     {
+        // Someone of another street is not found before anything is said about where they would go.
+        var staff = await AdministeredStaffAsync(request.StaffId, cancellationToken);
         await CheckRoleAndUnit(request.Role, request.UnitId, cancellationToken);
-        var staff = await db.Staff.FirstOrDefaultAsync(s => s.Id == request.StaffId, cancellationToken) ?? throw new NotFoundException($"Staff member {request.StaffId}");
         staff.Assign(request.Role, request.UnitId);
         await db.SaveChangesAsync(cancellationToken);
         // Sessions go on, but as the new role and unit from the very next request.
@@ -202,7 +230,7 @@ internal sealed class AdministrationHandlers(
 
     public async Task<StaffView> Handle(ResetPassword request, CancellationToken cancellationToken)
     {
-        var staff = await db.Staff.FirstOrDefaultAsync(s => s.Id == request.StaffId, cancellationToken) ?? throw new NotFoundException($"Staff member {request.StaffId}");
+        var staff = await AdministeredStaffAsync(request.StaffId, cancellationToken);
         staff.SetPasswordHash(hashed.Value ?? passwords.Hash(staff, request.Password));
         await db.SaveChangesAsync(cancellationToken);
         await EndSessionsAsync(staff.Id, cancellationToken);
@@ -211,7 +239,7 @@ internal sealed class AdministrationHandlers(
 
     public async Task<StaffView> Handle(DeactivateStaff request, CancellationToken cancellationToken)
     {
-        var staff = await db.Staff.FirstOrDefaultAsync(s => s.Id == request.StaffId, cancellationToken) ?? throw new NotFoundException($"Staff member {request.StaffId}");
+        var staff = await AdministeredStaffAsync(request.StaffId, cancellationToken);
         if (staff.Id == actors.Current.StaffId)
             throw new RequestValidationException([new FieldError("staffId", "An administrator cannot deactivate their own account.", "管理员不能停用自己的账号。")]);
         staff.Deactivate();
@@ -222,7 +250,7 @@ internal sealed class AdministrationHandlers(
 
     public async Task<StaffView> Handle(ReactivateStaff request, CancellationToken cancellationToken)
     {
-        var staff = await db.Staff.FirstOrDefaultAsync(s => s.Id == request.StaffId, cancellationToken) ?? throw new NotFoundException($"Staff member {request.StaffId}");
+        var staff = await AdministeredStaffAsync(request.StaffId, cancellationToken);
         staff.Reactivate();
         await db.SaveChangesAsync(cancellationToken);
         afterCommit.Add(() => sessions.ForgetStaff(staff.Id));
@@ -238,7 +266,7 @@ internal sealed class AdministrationHandlers(
 
     public async Task<UnitView> Handle(AddUnit request, CancellationToken cancellationToken)
     {
-        var parent = await db.OrgUnits.FirstOrDefaultAsync(u => u.Id == request.ParentId, cancellationToken) ?? throw new NotFoundException($"Unit {request.ParentId}");
+        var parent = await AdministeredUnitAsync(request.ParentId, cancellationToken);
         var expectedParent = request.Kind switch
         {
             OrgUnitKind.VillagePoint => OrgUnitKind.DistrictStation,
@@ -259,19 +287,61 @@ internal sealed class AdministrationHandlers(
 
     public async Task<UnitView> Handle(RenameUnit request, CancellationToken cancellationToken)
     {
-        var unit = await db.OrgUnits.FirstOrDefaultAsync(u => u.Id == request.UnitId, cancellationToken) ?? throw new NotFoundException($"Unit {request.UnitId}");
+        var unit = await AdministeredUnitAsync(request.UnitId, cancellationToken);
         unit.Rename(request.Name.Trim());
         await db.SaveChangesAsync(cancellationToken);
         tree.Invalidate();
         return View(unit);
     }
 
+    public async Task<UnitView> Handle(CreateStreet request, CancellationToken cancellationToken)
+    {
+        if (!await AdministeredTree.IsCountyAsync(db, tree, actors.Current, cancellationToken))
+            throw new AccessDeniedException("Only a county administrator creates streets; a street administrator manages their own street.");
+        if (await db.OrgUnits.AnyAsync(u => u.Code == request.Code, cancellationToken))
+            throw new RequestValidationException([new FieldError("code", $"The code '{request.Code}' is taken.", $"代码“{request.Code}”已被占用。")]);
+        var id = await db.OrgUnits.MaxAsync(u => u.Id, cancellationToken) + 1;
+        var street = new OrgUnit(id, request.Code, request.Name.Trim(), OrgUnitKind.StreetCenter, null);
+        db.OrgUnits.Add(street);
+        await db.SaveChangesAsync(cancellationToken);
+        afterCommit.Add(tree.Invalidate);
+        return View(street);
+    }
+
     private async Task CheckRoleAndUnit(string role, long unitId, CancellationToken cancellationToken)
     {
-        if (!workflows.Current.HasRole(role))
-            throw new RequestValidationException([new FieldError("role", $"'{UserText.Shown(role)}' is not a role of the workflow definition. Allowed: {string.Join(", ", workflows.Current.Roles.Select(r => r.Id))}.", $"“{UserText.Shown(role)}”不是流程定义中的角色。")]);
-        if (await tree.FindAsync(db, unitId, cancellationToken) is null)
+        var county = Actor.Roles.County.Contains(role);
+        if (!workflows.Current.HasRole(role) && !county)
+            throw new RequestValidationException([new FieldError("role", $"'{UserText.Shown(role)}' is not a role of the workflow definition or of the county. Allowed: {string.Join(", ", workflows.Current.Roles.Select(r => r.Id).Concat(Actor.Roles.County))}.", $"“{UserText.Shown(role)}”不是流程定义或县级的角色。")]);
+        var administered = await AdministeredTree.PathAsync(db, tree, actors.Current, cancellationToken);
+        var unit = await tree.FindAsync(db, unitId, cancellationToken);
+        // Another street's unit does not exist for a street administrator.
+        if (unit is null || !unit.Path.StartsWith(administered, StringComparison.Ordinal))
             throw new RequestValidationException([new FieldError("unitId", $"No unit {unitId}.", $"单位 {unitId} 不存在。")]);
+        var atCounty = unit.Kind == OrgUnitKind.CountyOffice;
+        if (role != Actor.Roles.Administrator && county != atCounty)
+            throw new RequestValidationException([new FieldError("role", county
+                ? $"The county role '{role}' belongs in a county office, not in a street's unit."
+                : $"The street role '{UserText.Shown(role)}' belongs in a street's unit, not in a county office.",
+                county ? "县级角色只能设在县级单位。" : "街道的角色只能设在街道的单位。")]);
+    }
+
+    private async Task<StaffMember> AdministeredStaffAsync(long staffId, CancellationToken cancellationToken)
+    {
+        var staff = await db.Staff.FirstOrDefaultAsync(s => s.Id == staffId, cancellationToken);
+        var administered = await AdministeredTree.PathAsync(db, tree, actors.Current, cancellationToken);
+        if (staff is null || !(await tree.GetAsync(db, cancellationToken)).IsWithin(staff.UnitId, administered))
+            throw new NotFoundException($"Staff member {staffId}");
+        return staff;
+    }
+
+    private async Task<OrgUnit> AdministeredUnitAsync(long unitId, CancellationToken cancellationToken)
+    {
+        var unit = await db.OrgUnits.FirstOrDefaultAsync(u => u.Id == unitId, cancellationToken);
+        var administered = await AdministeredTree.PathAsync(db, tree, actors.Current, cancellationToken);
+        if (unit is null || !unit.Path.StartsWith(administered, StringComparison.Ordinal))
+            throw new NotFoundException($"Unit {unitId}");
+        return unit;
     }
 
     private StaffView View(StaffMember s, OrgTree.Snapshot units) =>

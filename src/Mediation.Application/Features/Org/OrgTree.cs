@@ -44,5 +44,14 @@ public sealed class OrgTree
         public OrgUnit? FindByPath(string path) => _byPath.GetValueOrDefault(path);
 
         public bool HasChildren(OrgUnit unit) => _parents.Contains(unit.Id);
+
+        /// <summary>The streets of the installation (roots of kind street center), in the order they were made.</summary>
+        public IReadOnlyList<OrgUnit> Streets { get; } = units.Where(u => u.IsStreet).OrderBy(u => u.Id).ToList();
+
+        /// <summary>The street a unit belongs to (the root of its path), or null for a county office.</summary>
+        public OrgUnit? StreetOf(long unitId) => Find(unitId) is { } unit && Find(unit.RootId) is { IsStreet: true } street ? street : null;
+
+        /// <summary>Whether a unit lies in the tree rooted at <paramref name="rootPath"/> ("/" is everything).</summary>
+        public bool IsWithin(long unitId, string rootPath) => Find(unitId)?.Path.StartsWith(rootPath, StringComparison.Ordinal) == true;
     }
 }

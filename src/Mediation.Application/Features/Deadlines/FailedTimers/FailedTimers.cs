@@ -28,19 +28,24 @@ public sealed record CancelTimer(long TimerId) : ICommand<TimerOutcome>, IRoleRe
     public IReadOnlyList<string> AllowedRoles => [Actor.Roles.Administrator];
 }
 
-internal sealed class FailedTimersHandlers(MediationDbContext db, ActorContext actors, TimeProvider clock) :
+internal sealed class FailedTimersHandlers(MediationDbContext db, Org.OrgTree tree, ActorContext actors, TimeProvider clock) :
     IRequestHandler<ListFailedTimers, IReadOnlyList<FailedTimerView>>,
     IRequestHandler<RetryTimer, TimerOutcome>,
     IRequestHandler<CancelTimer, TimerOutcome>
 {
-    public async Task<IReadOnlyList<FailedTimerView>> Handle(ListFailedTimers request, CancellationToken cancellationToken) =>
-        await (from t in db.CaseTimers.AsNoTracking()
-               where t.Status == TimerStatus.Failed
-               join c in db.Cases.AsNoTracking() on t.CaseId equals c.Id
-               orderby t.ResolvedAt, t.Id
-               select new FailedTimerView(t.Id, t.CaseId, c.CaseNumber, t.Kind, t.DueAt, t.Attempts, t.LastError, t.ResolvedAt))
+    public async Task<IReadOnlyList<FailedTimerView>> Handle(ListFailedTimers request, CancellationToken cancellationToken)
+    {
+        // A street administrator sees their street's timers; a county administrator every street's.
+        var administered = await Org.AdministeredTree.PathAsync(db, tree, actors.Current, cancellationToken);
+        return await (from t in db.CaseTimers.AsNoTracking()
+                      where t.Status == TimerStatus.Failed
+                      join c in db.Cases.AsNoTracking() on t.CaseId equals c.Id
+                      where c.UnitPath.StartsWith(administered)
+                      orderby t.ResolvedAt, t.Id
+                      select new FailedTimerView(t.Id, t.CaseId, c.CaseNumber, t.Kind, t.DueAt, t.Attempts, t.LastError, t.ResolvedAt))
             .Take(500)
             .ToListAsync(cancellationToken);
+    }
 
     public Task<TimerOutcome> Handle(RetryTimer request, CancellationToken cancellationToken) =>
         ChangeAsync(request.TimerId, TimerEvent.Actions.Retry, (timer, now) => timer.Retry(now), cancellationToken);
@@ -51,7 +56,9 @@ internal sealed class FailedTimersHandlers(MediationDbContext db, ActorContext a
     private async Task<TimerOutcome> ChangeAsync(long timerId, string action, Action<CaseTimer, DateTime> change, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var timer = await db.CaseTimers.FirstOrDefaultAsync(t => t.Id == timerId, cancellationToken) ?? throw new NotFoundException($"Timer {timerId}");
+        var administered = await Org.AdministeredTree.PathAsync(db, tree, actors.Current, cancellationToken);
+        var timer = await db.CaseTimers.FirstOrDefaultAsync(t => t.Id == timerId && db.Cases.Any(c => c.Id == t.CaseId && c.UnitPath.StartsWith(administered)), cancellationToken)
+            ?? throw new NotFoundException($"Timer {timerId}");
         // The event keeps the attempts and error as they stood before the change.
         db.TimerEvents.Add(new TimerEvent(timer, action, actors.Current, now));
         change(timer, now);

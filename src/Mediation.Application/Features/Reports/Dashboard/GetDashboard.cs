@@ -12,9 +12,9 @@ namespace Mediation.Application.Features.Reports.Dashboard;
 /// <summary>
 /// What the petition office watches street-wide: the latest escalations, overdue cases by level and by district,
 /// escalations per week, and cases by category. <see cref="AfterEventId"/> asks only for escalations newer than one
-/// already shown (the live feed).
+/// already shown (the live feed). <see cref="UnitId"/> narrows it to one subtree the viewer reads (the county, to one street).
 /// </summary>
-public sealed record GetDashboard(long? AfterEventId = null, int Weeks = 8) : IQuery<DashboardView>, IRoleRestricted
+public sealed record GetDashboard(long? AfterEventId = null, int Weeks = 8, long? UnitId = null) : IQuery<DashboardView>, IRoleRestricted
 {
     public static readonly string[] EscalationActions = [.. CaseActions.EscalationActions];
 
@@ -31,7 +31,7 @@ internal sealed class GetDashboardHandler(MediationDbContext db, OrgTree tree, A
 {
     public async Task<DashboardView> Handle(GetDashboard request, CancellationToken cancellationToken)
     {
-        var (scope, _) = await OrgScope.ResolveAsync(db, tree, actors.Current, null, cancellationToken);
+        var (scope, _) = await OrgScope.ResolveAsync(db, tree, actors.Current, request.UnitId, cancellationToken);
         var units = await tree.GetAsync(db, cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         var escalations = await Escalations(scope.Path, request.AfterEventId, units, cancellationToken);

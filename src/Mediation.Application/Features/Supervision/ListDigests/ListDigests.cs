@@ -14,7 +14,7 @@ namespace Mediation.Application.Features.Supervision.ListDigests;
 public sealed record ListDigests(DigestKind? Kind = null, int Limit = 20) : IQuery<IReadOnlyList<DigestView>>, IRoleRestricted
 {
     public IReadOnlyList<string> AllowedRoles =>
-        [Actor.Roles.CenterDirector, Actor.Roles.CenterMediator, Actor.Roles.PetitionOffice, Actor.Roles.StationMediator];
+        [Actor.Roles.CenterDirector, Actor.Roles.CenterMediator, Actor.Roles.PetitionOffice, Actor.Roles.StationMediator, Actor.Roles.CountyPetition, Actor.Roles.CountyJustice];
 }
 
 public sealed record DigestView(long Id, DigestKind Kind, DateOnly PeriodStart, DateTime GeneratedAt, IReadOnlyList<DigestUnit> Units);
