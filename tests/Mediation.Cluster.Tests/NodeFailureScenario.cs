@@ -44,7 +44,7 @@ public sealed class NodeFailureScenario : IAsyncLifetime
     /// <summary>The level-deadline timers made due during the load (the nodes fire each wave in batches of a hundred).</summary>
     public IReadOnlyList<long> DueTimerIds { get; private set; } = [];
 
-    /// <summary>Timers node A's open transactions had claimed (row locks) and not committed when it was killed.</summary>
+    /// <summary>Timers node A's open transaction had claimed (row locks) and not committed when it was killed.</summary>
     public IReadOnlyList<long> ClaimedByTheDeadNode { get; private set; } = [];
 
     public DateTime KilledAt { get; private set; }
@@ -265,15 +265,17 @@ public sealed class NodeFailureScenario : IAsyncLifetime
         return timers;
     }
 
-    // A row claimed inside a savepoint is locked by the subtransaction's id, which pgrowlocks cannot map to a backend
-    // (its pids say 0); every transaction and subtransaction holds a lock on its own id, and pg_locks names the pid.
+    // Which rows node A holds cannot be read straight from PostgreSQL: a row claimed inside a savepoint is locked by the
+    // subtransaction's id, and once the savepoint is released nothing maps that id to a backend. So node A is caught while
+    // its current savepoint holds a timer row (pg_locks names the pid of a live subtransaction id), frozen, and every
+    // locked pending timer row is read with its locker; after the SIGKILL, the lockers PostgreSQL rolled back are node A's.
 
     /// <summary>
-    /// Makes the timer cases' time limits come due, all at one instant, and watches which timer rows node A's
-    /// connections hold locked; at a moment they hold some, freezes node A, reads the rows again (a frozen node commits
-    /// nothing, so what it still holds after a pause is claimed and not committed), and SIGKILLs it. If A let go in
-    /// between, it is thawed and watched again. Should the other node fire the whole wave alone, the next level's time
-    /// limit (the station's, after the escalation) is made due for another wave.
+    /// Makes the timer cases' time limits come due, all at one instant, and kills node A while it holds timer claims it
+    /// has not committed: caught mid-batch, frozen (SIGSTOP: it commits nothing more), locked rows read, SIGKILL; the rows
+    /// whose locker PostgreSQL then rolls back were node A's. If A's transaction ended just before the freeze, it is
+    /// thawed and watched again. Should the other node fire a whole wave alone, the next level's time limit (the
+    /// station's, after the escalation) is made due for another wave.
     /// </summary>
     private async Task KillNodeAWhileItHoldsTimersAsync()
     {
@@ -287,20 +289,25 @@ public sealed class NodeFailureScenario : IAsyncLifetime
             DueTimerIds = due;
             Note($"wave {wave}: {timers.Count} time limits due in 2 s");
             var until = DateTime.UtcNow.AddSeconds(30);
+            DateTime? firstSeen = null;
             for (var poll = 0; DateTime.UtcNow < until; poll++)
             {
                 seenLocked = Math.Max(seenLocked, await TimersLockedAsync(db));
-                if ((await TimersHeldByAsync(db, Cluster.NodeA)).Count > 0)
+                var midBatch = (await TimersHeldByAsync(db, Cluster.NodeA)).Count > 0;
+                firstSeen ??= midBatch ? DateTime.UtcNow : null;
+                // Caught once, it is let run half a second more, so that it holds more than its first claim when it dies.
+                if (midBatch && DateTime.UtcNow - firstSeen >= TimeSpan.FromMilliseconds(500))
                 {
                     await CountyCluster.FreezeAsync(Cluster.NodeA);
                     await Task.Delay(400);
-                    var held = await TimersHeldByAsync(db, Cluster.NodeA);
-                    if (held.Count > 0)
+                    if (await InTransactionAsync(db, Cluster.NodeA))
                     {
-                        ClaimedByTheDeadNode = held;
+                        var locked = await LockedPendingTimersAsync(db);
                         await CountyCluster.KillAsync(Cluster.NodeA);
                         KilledAt = DateTime.UtcNow;
-                        Note($"node a killed holding {held.Count} uncommitted timer claims; {await PendingAsync(db)} due timers still pending");
+                        await Task.Delay(500);
+                        ClaimedByTheDeadNode = await RolledBackAsync(db, locked);
+                        Note($"node a killed mid-batch: {locked.Count} pending timer rows were locked, {ClaimedByTheDeadNode.Count} of them by node a's transaction (rolled back by the kill); {await PendingAsync(db)} due timers still pending");
                         return;
                     }
                     await CountyCluster.ThawAsync(Cluster.NodeA);
@@ -309,12 +316,47 @@ public sealed class NodeFailureScenario : IAsyncLifetime
                     break;
                 await Task.Delay(10);
             }
-            Note($"wave {wave} fired without node a caught holding a claim (at most {seenLocked} timer rows seen locked by anyone; node a has {await ConnectionsOfAsync(db, Cluster.NodeA)} connections; lockers seen: {string.Join(", ", _lockers.Select(l => $"{l.Key} {l.Value}"))})");
+            Note($"wave {wave} fired without node a caught mid-batch (at most {seenLocked} timer rows seen locked; node a has {await ConnectionsOfAsync(db, Cluster.NodeA)} connections; lockers seen: {string.Join(", ", _lockers.Select(l => $"{l.Key} {l.Value}"))})");
         }
-        // No claim seen: kill it anyway so the other checks still run; the claimed-timers check then fails with the note.
+        // Never caught: kill it anyway so the other checks still run; the claimed-timers check then fails with the note.
         await CountyCluster.KillAsync(Cluster.NodeA);
         KilledAt = DateTime.UtcNow;
-        Note($"node a never held a timer claim in {Waves} waves; killed anyway");
+        Note($"node a never caught holding a timer claim in {Waves} waves; killed anyway");
+    }
+
+    /// <summary>Whether one of the node's connections is inside a transaction that has written (holds a transaction id).</summary>
+    private static async Task<bool> InTransactionAsync(NpgsqlConnection db, CountyCluster.Node node)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = @node AND backend_xid IS NOT NULL", db);
+        command.Parameters.AddWithValue("node", node.ApplicationName);
+        return (long)(await command.ExecuteScalarAsync())! > 0;
+    }
+
+    /// <summary>Every pending timer row locked right now, with the (sub)transaction id that locks it.</summary>
+    private static async Task<List<(long Timer, string Locker)>> LockedPendingTimersAsync(NpgsqlConnection db)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT t.id, l.locker::text FROM pgrowlocks('case_timers') l JOIN case_timers t ON t.ctid = l.locked_row WHERE t.status = 'Pending' AND NOT l.multi", db);
+        var rows = new List<(long, string)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            rows.Add((reader.GetInt64(0), reader.GetString(1)));
+        return rows;
+    }
+
+    /// <summary>The timers among <paramref name="locked"/> whose locker was rolled back (the test cluster's xid epoch is 0).</summary>
+    private static async Task<List<long>> RolledBackAsync(NpgsqlConnection db, List<(long Timer, string Locker)> locked)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT l.timer FROM unnest(@timers, @lockers) AS l(timer, locker) WHERE pg_xact_status(l.locker::xid8) = 'aborted' ORDER BY l.timer", db);
+        command.Parameters.AddWithValue("timers", locked.Select(l => l.Timer).ToArray());
+        command.Parameters.AddWithValue("lockers", locked.Select(l => l.Locker).ToArray());
+        var ids = new List<long>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            ids.Add(reader.GetInt64(0));
+        return ids;
     }
 
     private static async Task<List<long>> TimersHeldByAsync(NpgsqlConnection db, CountyCluster.Node node)
