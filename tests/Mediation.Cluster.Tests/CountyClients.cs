@@ -13,9 +13,9 @@ public sealed class CountyClient : IDisposable
     public CountyClient(Uri address, CookieContainer? cookies = null, TimeSpan? timeout = null)
     {
         Cookies = cookies ?? new CookieContainer();
-        // A new connection per few seconds at most, so the proxy's round robin sees fresh connections too.
+        // Sign-ins queue on the nodes' one low-priority hashing thread, hence the long timeout. A new connection per few seconds at most, so the proxy's round robin sees fresh connections too.
         var handler = new SocketsHttpHandler { CookieContainer = Cookies, UseCookies = true, AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromSeconds(2) };
-        _http = new HttpClient(handler) { BaseAddress = address, Timeout = timeout ?? TimeSpan.FromSeconds(15) };
+        _http = new HttpClient(handler) { BaseAddress = address, Timeout = timeout ?? TimeSpan.FromSeconds(60) };
     }
 
     /// <summary>The jar: cookies are kept per host, so the same jar works against the proxy and either node on 127.0.0.1.</summary>

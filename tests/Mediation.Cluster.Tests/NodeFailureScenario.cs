@@ -55,6 +55,9 @@ public sealed class NodeFailureScenario : IAsyncLifetime
     /// <summary>Whether a sign-in form served by node A was accepted by node B (antiforgery token and cookie).</summary>
     public HttpStatusCode? FormFromAPostedToB { get; private set; }
 
+    /// <summary>The session cookie a node set for a sign-in the proxy forwarded as HTTPS.</summary>
+    public string SessionCookieOverForwardedHttps { get; private set; } = "";
+
     /// <summary>An escalation written on node A reached a feed connected straight to node B, before the kill.</summary>
     public bool EscalationOnAReachedFeedOnB { get; private set; }
 
@@ -88,6 +91,7 @@ public sealed class NodeFailureScenario : IAsyncLifetime
             await Execute(db, "CREATE EXTENSION IF NOT EXISTS pgrowlocks");
 
         await AntiforgeryAcrossNodesAsync();
+        await ForwardedSchemeAsync();
 
         // Cases whose time limit will pass during the load, registered straight on node B (setup, not the load).
         TimerCaseIds = await RegisterTimerCasesAsync();
@@ -156,6 +160,18 @@ public sealed class NodeFailureScenario : IAsyncLifetime
         using var response = await onB.Http.PostAsync("/signin", form);
         FormFromAPostedToB = response.StatusCode;
         Note($"sign-in form from node a posted to node b: {(int)response.StatusCode}");
+    }
+
+    /// <summary>A sign-in the proxy says came over HTTPS (X-Forwarded-Proto, from loopback): the node marks its cookie Secure.</summary>
+    private async Task ForwardedSchemeAsync()
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = Cluster.NodeB.Url };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/session") { Content = System.Net.Http.Json.JsonContent.Create(new { userName = "cun10-1", password = Password }) };
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        using var response = await http.SendAsync(request);
+        SessionCookieOverForwardedHttps = response.Headers.TryGetValues("Set-Cookie", out var cookies)
+            ? cookies.FirstOrDefault(c => c.StartsWith("mediation.session=", StringComparison.Ordinal)) ?? "" : "";
+        Note($"sign-in forwarded as https: {(int)response.StatusCode}");
     }
 
     private async Task<List<long>> RegisterTimerCasesAsync()

@@ -101,6 +101,14 @@ public sealed class NodeFailureTests(NodeFailureScenario run) : IClassFixture<No
     }
 
     [Fact]
+    public void ANodeBehindTheProxy_BelievesTheSchemeTheProxyForwards()
+    {
+        // TLS ends at the proxy; the node knows the browser spoke HTTPS only from X-Forwarded-Proto, and must mark the cookie Secure.
+        Assert.False(string.IsNullOrEmpty(run.SessionCookieOverForwardedHttps), $"No session cookie was set.\n{Story}");
+        Assert.Contains("secure", run.SessionCookieOverForwardedHttps, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public void TheLiveFeed_CarriesEscalationsAcrossNodes_AndAfterTheKill()
     {
         Assert.True(run.EscalationOnAReachedFeedOnB, $"An escalation written on node A did not reach a feed connected to node B within 10 s.\n{Story}");

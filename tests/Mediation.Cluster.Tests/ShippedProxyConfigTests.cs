@@ -67,6 +67,18 @@ public sealed class ShippedProxyConfigTests
         Assert.Contains(line, File.ReadAllText(Path.Combine(CountyCluster.RepositoryRoot(), "deploy", file)), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ANode_RefusesToStart_WhenATrustedProxyIsNotAnAddress()
+    {
+        // Checked before the database is touched: one line naming the setting and the value, exit code 2.
+        var dll = Path.Combine(CountyCluster.RepositoryRoot(), "src", "Mediation.Web", "bin",
+            AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug", "net10.0", "Mediation.Web.dll");
+        var (code, output) = await RunAsync("dotnet", dll, "--Mediation:Proxies:0=proxy.county.local", "--Mediation:ConnectionString=/nonexistent/never-opened.db");
+        Assert.Equal(2, code);
+        Assert.Contains("Mediation:Proxies", output, StringComparison.Ordinal);
+        Assert.Contains("proxy.county.local", output, StringComparison.Ordinal);
+    }
+
     private static async Task<(int Code, string Output)> RunAsync(string tool, params string[] args)
     {
         var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
