@@ -128,7 +128,7 @@ public sealed class NodeFailureScenario : IAsyncLifetime
         // The cookie node A issued, through the proxy, now that only node B is there.
         var statuses = new List<HttpStatusCode?>();
         for (var i = 0; i < 4; i++)
-            {
+        {
             using var throughProxy = onA.RebasedTo(Cluster.Proxy);
             statuses.Add(await throughProxy.GetStatusAsync("/api/session"));
         }
