@@ -6,6 +6,7 @@ using Mediation.Infrastructure.Scheduling;
 using Mediation.Infrastructure.Seeding;
 using Mediation.Web.Accounts;
 using Mediation.Web.Api;
+using Mediation.Web.County;
 using Microsoft.EntityFrameworkCore;
 using Quartz;
 
@@ -35,6 +36,8 @@ catch (InvalidOperationException unreadable)
 builder.Services.AddMediation(options).AddMediationTimers().AddMediationRecurringWork(options).AddMediationLiveFeeds(options)
     .AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
 builder.Services.AddMediationAccounts(builder.Configuration).AddMediationKeyRing();
+if (builder.Services.AddMediationProxies(builder.Configuration) is { } proxiesRefused)
+    return Refuse(proxiesRefused);
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<Mediation.Web.Ui.UiText>();
 builder.Services.AddRazorPages(pages =>
@@ -68,6 +71,8 @@ if (adminCommand)
     return await AdminCommand.RunAsync(app.Services, args[1..], Console.In, Console.Out, Console.Error);
 await DemoAccounts.PrintAsync(accounts, app.Services, options);
 
+// First, so that everything after it (the sign-in limit per address, cookies, logs) sees the browser, not the proxy.
+app.UseForwardedHeaders();
 app.UseExceptionHandler();
 
 // The API answers problem+json; a person in a browser gets a page.
