@@ -95,11 +95,17 @@ internal static class LoadBenchmark
         return host;
     }
 
-    internal static async Task WaitHealthyAsync(string baseUrl)
+    /// <summary>Waits up to a minute for /health to answer 200; answers whether it did.</summary>
+    internal static async Task<bool> WaitHealthyAsync(string baseUrl)
     {
         using var probe = new HttpClient();
-        for (var i = 0; i < 240 && !(await Healthy(probe, baseUrl)); i++)
+        for (var i = 0; i < 240; i++)
+        {
+            if (await Healthy(probe, baseUrl))
+                return true;
             await Task.Delay(250);
+        }
+        return false;
     }
 
     /// <summary>Signs the users in, then each opens the workbench page, lists cases and opens one, over and over, for the given time.</summary>

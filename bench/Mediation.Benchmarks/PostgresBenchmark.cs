@@ -7,13 +7,13 @@ namespace Mediation.Benchmarks;
 /// </summary>
 internal static class PostgresBenchmark
 {
-    public static async Task RunAsync(string connectionString, int lifecycles, int writers, int webCases, int webSeconds, int steadySeconds, int burst, string haproxy)
+    public static async Task RunAsync(string connectionString, IReadOnlyCollection<string> skip, int lifecycles, int writers, int webCases, int webSeconds, int steadySeconds, int burst, string haproxy)
     {
         var server = new PostgresServer(connectionString);
         Console.WriteLine($"On {await server.DescribeAsync()}; {Report.MachineLoad()}");
-        var lifecycle = await PostgresLifecycleBenchmark.RunAsync(server, lifecycles, writers);
-        var web = await ProxyLoadBenchmark.RunAsync(server, webCases, 50, webSeconds, haproxy);
-        var timers = await PostgresTimerBenchmark.RunAsync(server, 200, steadySeconds, burst);
+        var lifecycle = skip.Contains("--skip-lifecycle") ? [] : await PostgresLifecycleBenchmark.RunAsync(server, lifecycles, writers);
+        var web = skip.Contains("--skip-web") ? [] : await ProxyLoadBenchmark.RunAsync(server, webCases, 50, webSeconds, haproxy);
+        var timers = skip.Contains("--skip-timers") ? [] : await PostgresTimerBenchmark.RunAsync(server, 200, steadySeconds, burst);
 
         Report.Heading($"PostgreSQL summary ({Report.MachineLoad()})");
         foreach (var l in lifecycle)

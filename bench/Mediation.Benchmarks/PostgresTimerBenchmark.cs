@@ -29,10 +29,12 @@ internal static class PostgresTimerBenchmark
             Report.Figure($"{label} steady lag due → effect p50", r.SteadyLag.Percentile(50), "ms", $"p99 {r.SteadyLag.Percentile(99):N1} ms; " + Report.Target(r.SteadyLag.Percentile(99) <= 100, "p99 <= 100 ms"));
             Report.Figure($"{label} {burst:N0} deadlines at one instant drained in", r.BurstDrainSeconds, "s", Report.Target(r.BurstDrainSeconds <= 5, $"{burst:N0} in <= 5 s"));
             Report.Figure($"{label} fired early / applied twice / not applied", r.Early, "", $"{r.AppliedTwice} / {r.NotApplied}; " + Report.Target(r.Early + r.AppliedTwice + r.NotApplied == 0, "0 / 0 / 0"));
+            var applied = Math.Max(1, r.PerNode.Sum(n => n.Applied));
             for (var i = 0; i < r.PerNode.Count; i++)
             {
                 var n = r.PerNode[i];
-                Report.Figure($"  node {i + 1}: timers applied by this node", n.Applied, "", $"{n.FiredElsewhere} taken up but already fired by the other node; {n.Problems} warnings/errors");
+                Report.Figure($"  node {i + 1}: share of the timers it applied", n.Applied * 100.0 / applied, "%",
+                    $"{n.Applied} applied; {n.FiredElsewhere} taken up but already fired by the other node (work done twice); {n.Problems} warnings/errors");
             }
             results.Add(r);
         }

@@ -3,7 +3,7 @@ using Mediation.Benchmarks;
 using Mediation.Infrastructure;
 
 // dotnet run -c Release --project bench/Mediation.Benchmarks [-- --lifecycles N --cases N --events-per-case N --skip-queries --skip-timers --skip-web | --queries-only | --timers-only | --web-only | --sign-in-only | --normal-only]
-// On PostgreSQL instead: -- --postgres "Host=...;Username=..." [--writers N --web-cases N --web-seconds N --steady-seconds N --burst N --haproxy PATH]
+// On PostgreSQL instead: -- --postgres "Host=...;Username=..." [--writers N --web-cases N --web-seconds N --steady-seconds N --burst N --haproxy PATH --skip-lifecycle --skip-web --skip-timers]
 var lifecycles = Option("--lifecycles", 1000);
 var cases = Option("--cases", 1_000_000);
 var eventsPerCase = Option("--events-per-case", 10);
@@ -19,7 +19,7 @@ if (postgres >= 0)
         Console.Error.WriteLine("--postgres needs a connection string to a server where the run may create and drop its own databases, e.g. --postgres \"Host=127.0.0.1;Port=55432;Username=postgres\"");
         return 2;
     }
-    await PostgresBenchmark.RunAsync(args[postgres + 1], lifecycles, Option("--writers", 4), Option("--web-cases", 100_000), Option("--web-seconds", 30),
+    await PostgresBenchmark.RunAsync(args[postgres + 1], args, lifecycles, Option("--writers", 4), Option("--web-cases", 100_000), Option("--web-seconds", 30),
         Option("--steady-seconds", 20), Option("--burst", 10_000), Text("--haproxy", "/usr/sbin/haproxy"));
     return 0;
 }

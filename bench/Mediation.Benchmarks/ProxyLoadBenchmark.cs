@@ -17,6 +17,8 @@ internal static class ProxyLoadBenchmark
     // The bench's own ports (5200–5299): the proxy, then one per node.
     private const int ProxyPort = 5200;
     private const int FirstNodePort = 5201;
+    private const int StatsPort = 5209;
+    private const int WarmUpSeconds = 8;
 
     public static async Task<List<Result>> RunAsync(PostgresServer server, int cases, int users, int seconds, string haproxy)
     {
@@ -60,15 +62,21 @@ internal static class ProxyLoadBenchmark
                 {
                     var url = $"http://127.0.0.1:{FirstNodePort + nodes.Count}";
                     nodes.Add(LoadBenchmark.StartNode(url, "--Mediation:Provider", "Postgres", "--Mediation:ConnectionString", database));
-                    await LoadBenchmark.WaitHealthyAsync(url);
+                    if (!await LoadBenchmark.WaitHealthyAsync(url))
+                        throw new InvalidOperationException($"Node {nodes.Count} at {url} did not become healthy within a minute{(nodes[^1].HasExited ? $" (it exited with {nodes[^1].ExitCode})" : "")}.");
                 }
                 proxy = await StartProxyAsync(haproxy, folder, count);
                 Console.WriteLine($"  {count} node{(count == 1 ? "" : "s")} behind haproxy ({Report.MachineLoad()})");
                 // Signed in once, through the proxy with one node: the two-node run uses the same sessions, so a cookie one node
                 // issued must hold on the other (a failure there shows as failed requests).
                 clients ??= await LoadBenchmark.SignInAsync($"http://127.0.0.1:{ProxyPort}", users);
+                // A node just started runs cold (JIT, pools): an unmeasured pass first, then the proxy's counters start afresh.
+                await LoadBenchmark.DriveAsync(clients, WarmUpSeconds);
+                await StopAsync(proxy);
+                proxy = await StartProxyAsync(haproxy, folder, count);
                 var load = await LoadBenchmark.DriveAsync(clients, seconds);
                 load.Print($"{count} node{(count == 1 ? ":  " : "s: ")}");
+                Console.WriteLine($"  requests each node answered (haproxy's count): {await PerNodeAsync()}");
                 results.Add(new Result(count, load));
                 await StopAsync(proxy);
                 proxy = null;
@@ -92,7 +100,7 @@ internal static class ProxyLoadBenchmark
     private static async Task<Process> StartProxyAsync(string haproxy, string folder, int nodes)
     {
         var config = Path.Combine(folder, $"haproxy-{nodes}.cfg");
-        var servers = string.Join(Environment.NewLine, Enumerable.Range(0, nodes).Select(i => $"    server node{i + 1} 127.0.0.1:{FirstNodePort + i} check inter 1s"));
+        var servers = string.Join(Environment.NewLine, Enumerable.Range(0, nodes).Select(i => $"    server node{i + 1} 127.0.0.1:{FirstNodePort + i} check inter 2s fall 5 rise 1"));
         await File.WriteAllTextAsync(config, $"""
             global
                 maxconn 4096
@@ -103,6 +111,13 @@ internal static class ProxyLoadBenchmark
                 timeout connect 5s
                 timeout client 60s
                 timeout server 60s
+                # a loaded 2-core machine answers /health slowly; a node is not taken out for that
+                timeout check 5s
+
+            listen stats
+                bind 127.0.0.1:{StatsPort}
+                stats enable
+                stats uri /stats
 
             frontend mediation
                 bind 127.0.0.1:{ProxyPort}
@@ -121,8 +136,21 @@ internal static class ProxyLoadBenchmark
         var process = Process.Start(start)!;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await LoadBenchmark.WaitHealthyAsync($"http://127.0.0.1:{ProxyPort}");
+        if (!await LoadBenchmark.WaitHealthyAsync($"http://127.0.0.1:{ProxyPort}"))
+            throw new InvalidOperationException($"haproxy ({haproxy} -f {config}) did not pass a healthy node within a minute{(process.HasExited ? $" (it exited with {process.ExitCode})" : "")}.");
         return process;
+    }
+
+    // From haproxy's CSV statistics: the backend's servers and the HTTP requests each was sent.
+    private static async Task<string> PerNodeAsync()
+    {
+        using var client = new HttpClient();
+        var lines = (await client.GetStringAsync($"http://127.0.0.1:{StatsPort}/stats;csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var header = lines[0].TrimStart('#', ' ').Split(',');
+        var requests = Array.IndexOf(header, "req_tot") is >= 0 and var r ? r : Array.IndexOf(header, "stot");
+        return string.Join(", ", lines.Skip(1).Select(l => l.Split(','))
+            .Where(f => f[0] == "nodes" && f[1].StartsWith("node", StringComparison.Ordinal))
+            .Select(f => $"{f[1]} {f[requests]}"));
     }
 
     private static async Task StopAsync(Process process)
