@@ -30,6 +30,8 @@ internal static class PostgresTimerBenchmark
             Report.Figure($"{label} {burst:N0} deadlines at one instant drained in", r.BurstDrainSeconds, "s", Report.Target(r.BurstDrainSeconds <= 5, $"{burst:N0} in <= 5 s"));
             Report.Figure($"{label} fired early / applied twice / not applied", r.Early, "", $"{r.AppliedTwice} / {r.NotApplied}; " + Report.Target(r.Early + r.AppliedTwice + r.NotApplied == 0, "0 / 0 / 0"));
             var applied = Math.Max(1, r.PerNode.Sum(n => n.Applied));
+            if (r.PerNode.All(n => n.Applied + n.FiredElsewhere == 0))
+                Console.WriteLine("    (no node's share is known: the dispatcher's per-timer debug line \"Timer {TimerId}: {Status} ({Note})\" was not seen)");
             for (var i = 0; i < r.PerNode.Count; i++)
             {
                 var n = r.PerNode[i];
@@ -150,7 +152,7 @@ internal static class PostgresTimerBenchmark
 /// One node's count of what its dispatcher did, read from the dispatcher's per-timer debug line: applied here, or
 /// taken up but found already fired by another node (work done twice, though applied once); and its warnings.
 /// </summary>
-internal sealed class TimerOutcomeCounter : ILoggerProvider, ILogger
+internal sealed class TimerOutcomeCounter : ILoggerProvider
 {
     private int _applied;
     private int _firedElsewhere;
@@ -160,19 +162,29 @@ internal sealed class TimerOutcomeCounter : ILoggerProvider, ILogger
     public int FiredElsewhere => _firedElsewhere;
     public int Problems => _problems;
 
-    public ILogger CreateLogger(string categoryName) => this;
+    public ILogger CreateLogger(string categoryName) => new Category(this, categoryName);
 
-    public IDisposable? BeginScope<TState>(TState state)
-        where TState : notnull => null;
+    public void Dispose()
+    {
+    }
 
-    public bool IsEnabled(LogLevel logLevel) => true;
+    private sealed class Category(TimerOutcomeCounter counter, string name) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
 
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            counter.Log(name, logLevel, state, exception, formatter);
+    }
+
+    private void Log<TState>(string category, LogLevel logLevel, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         if (logLevel >= LogLevel.Warning)
         {
             if (Interlocked.Increment(ref _problems) <= 3)
-                Console.WriteLine($"    node warning: {formatter(state, exception).Split('\n')[0]}{(exception is null ? "" : $" ({exception.GetBaseException().GetType().Name}: {exception.GetBaseException().Message.Split('\n')[0]})")}");
+                Console.WriteLine($"    node warning from {category}: {formatter(state, exception).Split('\n')[0]}{(exception is null ? "" : $" ({exception.GetBaseException().GetType().Name}: {exception.GetBaseException().Message.Split('\n')[0]})")}");
             return;
         }
         if (state is not IReadOnlyList<KeyValuePair<string, object?>> values)
@@ -185,9 +197,5 @@ internal sealed class TimerOutcomeCounter : ILoggerProvider, ILogger
             Interlocked.Increment(ref _firedElsewhere);
         else
             Interlocked.Increment(ref _applied);
-    }
-
-    public void Dispose()
-    {
     }
 }
