@@ -10,7 +10,10 @@ internal static class PostgresBenchmark
     public static async Task RunAsync(string connectionString, IReadOnlyCollection<string> skip, int lifecycles, int writers, int webCases, int webSeconds, int steadySeconds, int burst, string haproxy)
     {
         var server = new PostgresServer(connectionString);
-        Console.WriteLine($"On {await server.DescribeAsync()}; {Report.MachineLoad()}");
+        var described = await server.DescribeAsync();
+        Console.WriteLine($"On {described}; {Report.MachineLoad()}");
+        if (described.Contains("fsync=off", StringComparison.Ordinal))
+            Console.WriteLine("  (fsync=off: a commit here costs no disk flush, as it would on a production server; read write rates as an upper bound)");
         var lifecycle = skip.Contains("--skip-lifecycle") ? [] : await PostgresLifecycleBenchmark.RunAsync(server, lifecycles, writers);
         var web = skip.Contains("--skip-web") ? [] : await ProxyLoadBenchmark.RunAsync(server, webCases, 50, webSeconds, haproxy);
         var timers = skip.Contains("--skip-timers") ? [] : await PostgresTimerBenchmark.RunAsync(server, 200, steadySeconds, burst);
