@@ -13,7 +13,7 @@ internal static class PostgresBenchmark
         var described = await server.DescribeAsync();
         Console.WriteLine($"On {described}; {Report.MachineLoad()}");
         if (described.Contains("fsync=off", StringComparison.Ordinal))
-            Console.WriteLine("  (fsync=off: a commit here costs no disk flush, as it would on a production server; read write rates as an upper bound)");
+            Console.WriteLine("  (fsync=off: a commit here costs no disk flush, unlike on a production server; read write rates as an upper bound)");
         var lifecycle = skip.Contains("--skip-lifecycle") ? [] : await PostgresLifecycleBenchmark.RunAsync(server, lifecycles, writers);
         var web = skip.Contains("--skip-web") ? [] : await ProxyLoadBenchmark.RunAsync(server, webCases, 50, webSeconds, haproxy);
         var timers = skip.Contains("--skip-timers") ? [] : await PostgresTimerBenchmark.RunAsync(server, 200, steadySeconds, burst);
