@@ -9,11 +9,12 @@ using Microsoft.Extensions.Logging;
 
 namespace Mediation.Benchmarks;
 
-/// <summary>The product's services over one SQLite file, as the web host builds them, without the web.</summary>
+/// <summary>The product's services over one database (a SQLite file, or a PostgreSQL database), as the web host builds them, without the web.</summary>
 internal sealed class BenchHost : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
-    private readonly Dictionary<string, Mediation.Domain.Org.Actor> _actors = [];
+    // Several writers share one host in the PostgreSQL run.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Mediation.Domain.Org.Actor> _actors = [];
 
     private BenchHost(ServiceProvider services, string file)
     {
@@ -24,17 +25,20 @@ internal sealed class BenchHost : IAsyncDisposable
     public string File { get; }
     public IServiceProvider Services => _services;
 
-    public static async Task<BenchHost> StartAsync(string file, SqliteDurability durability, TimeProvider? clock = null)
+    public static Task<BenchHost> StartAsync(string file, SqliteDurability durability, TimeProvider? clock = null) =>
+        StartAsync(new MediationOptions { ConnectionString = file, Durability = durability }, clock);
+
+    public static async Task<BenchHost> StartAsync(MediationOptions options, TimeProvider? clock = null)
     {
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         if (clock is not null)
             services.AddSingleton(clock);
-        services.AddMediation(new MediationOptions { ConnectionString = file, Durability = durability });
+        services.AddMediation(options);
         services.AddSingleton<Mediation.Application.Features.Administration.IPasswordHashing, IdentityHashing>();
         var provider = services.BuildServiceProvider();
         await provider.PrepareDatabaseAsync();
-        return new BenchHost(provider, file);
+        return new BenchHost(provider, options.ConnectionString);
     }
 
     public async Task<T> SendAs<T>(string userName, IRequest<T> request)
@@ -44,7 +48,7 @@ internal sealed class BenchHost : IAsyncDisposable
         {
             var db = scope.ServiceProvider.GetRequiredService<MediationDbContext>();
             actor = await StaffDirectory.FindActorAsync(db, userName) ?? throw new InvalidOperationException(userName);
-            _actors[userName] = actor;
+            _actors.TryAdd(userName, actor);
         }
         scope.ServiceProvider.GetRequiredService<ActorContext>().Use(actor);
         return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(request);
@@ -54,6 +58,7 @@ internal sealed class BenchHost : IAsyncDisposable
     {
         await _services.DisposeAsync();
         SqliteConnection.ClearAllPools();
+        Npgsql.NpgsqlConnection.ClearAllPools();
     }
 }
 

@@ -74,9 +74,10 @@ internal static class LifecycleBenchmark
 
     private const int Rounds = 5;
 
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+    internal static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
-    private static async Task<long> Lifecycle(BenchHost host, Dictionary<string, Samples>? samples)
+    /// <summary>One case from registration at a village to closing at the center, through the accounts of its village, station and center.</summary>
+    internal static async Task<long> Lifecycle(BenchHost host, Dictionary<string, Samples>? samples, string village = "cun01-1", string station = "zhan1-1", string center = "zhongxin1")
     {
         async Task<CaseChanged> Step<T>(string name, string user, T command)
             where T : MediatR.IRequest<CaseChanged>
@@ -93,17 +94,17 @@ internal static class LifecycleBenchmark
         }
 
         var now = DateTime.UtcNow;
-        var c = await Step("register", "cun01-1", new RegisterCase(IntakeChannel.WalkIn, DisputeCategory.Neighbour, "邻里排水纠纷", null, 3000m, RiskLevel.Low, RiskSignals.None,
+        var c = await Step("register", village, new RegisterCase(IntakeChannel.WalkIn, DisputeCategory.Neighbour, "邻里排水纠纷", null, 3000m, RiskLevel.Low, RiskSignals.None,
             [new PartyInput(PartyRole.Applicant, "王秀英", "13905318842", null, null), new PartyInput(PartyRole.Respondent, "李德胜", null, null, null)]));
-        c = await Step("accept", "cun01-1", new AcceptCase(c.CaseId, c.Version));
-        c = await Step("recordSession", "cun01-1", new RecordSession(c.CaseId, c.Version, now.AddHours(-1), "调解室", "双方", "协商未果"));
-        c = await Step("escalate", "cun01-1", new EscalateCase(c.CaseId, c.Version, "村级调解不成"));
-        c = await Step("accept", "zhan1-1", new AcceptCase(c.CaseId, c.Version));
-        c = await Step("escalate", "zhan1-1", new EscalateCase(c.CaseId, c.Version, "管区调解不成"));
-        c = await Step("accept", "zhongxin1", new AcceptCase(c.CaseId, c.Version));
-        c = await Step("recordSession", "zhongxin1", new RecordSession(c.CaseId, c.Version, now.AddHours(-1), "中心调解室", "双方", "达成一致"));
-        c = await Step("resolve", "zhongxin1", new ResolveCase(c.CaseId, c.Version, "补偿3000元", true, []));
-        c = await Step("close", "zhongxin1", new CloseCase(c.CaseId, c.Version, "电话", "已告知"));
+        c = await Step("accept", village, new AcceptCase(c.CaseId, c.Version));
+        c = await Step("recordSession", village, new RecordSession(c.CaseId, c.Version, now.AddHours(-1), "调解室", "双方", "协商未果"));
+        c = await Step("escalate", village, new EscalateCase(c.CaseId, c.Version, "村级调解不成"));
+        c = await Step("accept", station, new AcceptCase(c.CaseId, c.Version));
+        c = await Step("escalate", station, new EscalateCase(c.CaseId, c.Version, "管区调解不成"));
+        c = await Step("accept", center, new AcceptCase(c.CaseId, c.Version));
+        c = await Step("recordSession", center, new RecordSession(c.CaseId, c.Version, now.AddHours(-1), "中心调解室", "双方", "达成一致"));
+        c = await Step("resolve", center, new ResolveCase(c.CaseId, c.Version, "补偿3000元", true, []));
+        c = await Step("close", center, new CloseCase(c.CaseId, c.Version, "电话", "已告知"));
         return c.CaseId;
     }
 

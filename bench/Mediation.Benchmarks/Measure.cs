@@ -49,5 +49,11 @@ internal static class Report
     public static string Ratio(double value, double reference, string what) =>
         string.Create(CultureInfo.InvariantCulture, $"= {value / reference * 100:N0} % of {what}");
 
+    /// <summary>The machine's load averages (1, 5, 15 minutes): the cores are shared, so a figure is read with the load it ran under.</summary>
+    public static string MachineLoad() =>
+        File.Exists("/proc/loadavg") ? "load average " + string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "load average unknown";
+
+    public static string Rounds(IEnumerable<double> rates) => string.Join(" ", rates.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)));
+
     public static string Target(bool met, string target) => met ? $"target {target}: met" : $"target {target}: MISSED";
 }
