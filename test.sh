@@ -14,6 +14,12 @@ if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "WenQuanYi Mic
 fi
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
+# The cluster tests put two real nodes behind the shipped proxy configs (haproxy runs them, nginx checks its own).
+if [ ! -x /usr/sbin/haproxy ] || [ ! -x /usr/sbin/nginx ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy nginx >/dev/null
+fi
+
 # PostgreSQL 15 from Debian when absent; its binaries are not on PATH in Debian's layout.
 pg_bin() {
   local found
