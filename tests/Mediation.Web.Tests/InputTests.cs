@@ -36,6 +36,30 @@ public class InputTests(ApiHost host) : IClassFixture<ApiHost>
         return (client, id, JsonDocument.Parse(await accepted.Content.ReadAsStringAsync()).RootElement.GetProperty("version").GetInt32());
     }
 
+    // PostgreSQL refuses a NUL in text: before the rule this was a 500 there (the fuzzer's seed 917309838) and a stored NUL on SQLite.
+    [Fact]
+    public async Task RegisterCase_WithAControlCharacterInText_Is422NamingTheField_InTheClientsLanguage_AndWritesNothing()
+    {
+        var village = await host.SignedInAs("cun08-1");
+        var before = await village.GetStringAsync("/api/cases?text=%E6%8E%92%E6%B0%B4NUL");
+        var problem = await Problem(await village.PostAsync("/api/cases", Json("""
+            {"channel":"walkIn","category":"neighbour","summary":"排水NUL\u0000沟","riskLevel":"low","parties":[{"role":"applicant","name":"王\u0007秀英"}]}
+            """)), HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("control character", Errors(problem, "summary")[0], StringComparison.Ordinal);
+        Assert.Contains("control character", Errors(problem, "parties[0].name")[0], StringComparison.Ordinal);
+
+        using var chinese = new HttpRequestMessage(HttpMethod.Post, "/api/cases")
+        {
+            Content = Json("""{"channel":"walkIn","category":"neighbour","summary":"排水\u0000","riskLevel":"low","parties":[{"role":"applicant","name":"王秀英"}]}"""),
+        };
+        chinese.Headers.AcceptLanguage.ParseAdd("zh-CN");
+        Assert.Contains("控制字符", Errors(await Problem(await village.SendAsync(chinese), HttpStatusCode.UnprocessableEntity), "summary")[0], StringComparison.Ordinal);
+        Assert.Equal(before, await village.GetStringAsync("/api/cases?text=%E6%8E%92%E6%B0%B4NUL"));
+
+        var lineBreaks = await village.PostAsJsonAsync("/api/cases", OpenApiFuzzTests.ValidCase("排水沟\n堵塞\t两户"));
+        Assert.Equal(HttpStatusCode.Created, lineBreaks.StatusCode);
+    }
+
     [Fact]
     public async Task RegisterCase_WithANullParty_Is422NamingIt()
     {

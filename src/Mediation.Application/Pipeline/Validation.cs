@@ -31,13 +31,27 @@ public static class Rules
             yield return new(field, $"'{field}' is required.", $"“{field}”为必填项。");
         else if (value.Length > maxLength)
             yield return new(field, $"'{field}' must be at most {maxLength} characters.", $"“{field}”最多 {maxLength} 个字符。");
+        else if (HasControlCharacters(value))
+            yield return ControlCharacters(field);
     }
 
     public static IEnumerable<FieldError> Optional(string? value, string field, int maxLength = 2000)
     {
         if (value is not null && value.Length > maxLength)
             yield return new(field, $"'{field}' must be at most {maxLength} characters.", $"“{field}”最多 {maxLength} 个字符。");
+        else if (value is not null && HasControlCharacters(value))
+            yield return ControlCharacters(field);
     }
+
+    /// <summary>
+    /// Text holds no control characters but line breaks and tabs: nobody types them, a page cannot show them, and
+    /// PostgreSQL refuses a NUL in text outright, which would otherwise surface as a failed write instead of this rule.
+    /// </summary>
+    public static bool HasControlCharacters(string value) =>
+        value.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t'));
+
+    private static FieldError ControlCharacters(string field) =>
+        new(field, $"'{field}' contains a control character; only text, line breaks and tabs are accepted.", $"“{field}”含有控制字符；只能填写文字、换行和制表符。");
 
     public static IEnumerable<FieldError> Defined<TEnum>(TEnum value, string field)
         where TEnum : struct, Enum
