@@ -12,17 +12,30 @@ public static class Svg
     {
         var max = bars.Count == 0 ? 1 : Math.Max(bars.Max(b => b.Value), 1e-9);
         var height = Math.Max(1, bars.Count) * rowHeight + 8;
-        var svg = new StringBuilder().Append(CultureInfo.InvariantCulture, $"<svg id=\"{id}\" role=\"img\" viewBox=\"0 0 {width} {height}\" width=\"100%\" xmlns=\"http://www.w3.org/2000/svg\">");
+        // The bars start after the longest label (a street center's full name is wider than a level's), never on top of it.
+        var barsFrom = BarsFrom(bars.Select(b => b.Label), width);
+        var longest = width - barsFrom - ValueRoom;
+        var svg = new StringBuilder().Append(CultureInfo.InvariantCulture, $"<svg id=\"{id}\" class=\"chart\" role=\"img\" viewBox=\"0 0 {width} {height}\" width=\"100%\" xmlns=\"http://www.w3.org/2000/svg\">");
         for (var i = 0; i < bars.Count; i++)
         {
             var (label, value, shown) = bars[i];
             var y = i * rowHeight + 4;
-            var length = (width - 190) * value / max;
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"{y + 16}\" font-size=\"13\" fill=\"#3b4452\">{WebUtility.HtmlEncode(label)}</text>");
-            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"120\" y=\"{y + 3}\" width=\"{length:F1}\" height=\"{rowHeight - 8}\" fill=\"#8c1d18\" rx=\"2\"/>");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{124 + length:F1}\" y=\"{y + 16}\" font-size=\"12\" fill=\"#1d2430\">{WebUtility.HtmlEncode(shown)}</text>");
+            var length = longest * value / max;
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"{y + 16}\" font-size=\"{LabelSize}\" fill=\"#3b4452\">{WebUtility.HtmlEncode(label)}</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{barsFrom}\" y=\"{y + 3}\" width=\"{length:F1}\" height=\"{rowHeight - 8}\" fill=\"#8c1d18\" rx=\"2\"/>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{barsFrom + 4 + length:F1}\" y=\"{y + 16}\" font-size=\"12\" fill=\"#1d2430\">{WebUtility.HtmlEncode(shown)}</text>");
         }
         return new HtmlString(svg.Append("</svg>").ToString());
+    }
+
+    private const int LabelSize = 13;
+    private const int ValueRoom = 70;
+
+    /// <summary>Where the bars begin: past the widest label at the label size (a CJK character is about one em wide, a Latin one about half), within reason.</summary>
+    public static int BarsFrom(IEnumerable<string> labels, int width)
+    {
+        var widest = labels.Select(l => l.Sum(c => c >= '\u2E80' ? LabelSize : LabelSize * 0.6)).DefaultIfEmpty(0).Max();
+        return (int)Math.Clamp(Math.Ceiling(widest) + 8, 60, width - ValueRoom - 80);
     }
 
     public static IHtmlContent Columns(string id, IReadOnlyList<(string Label, double Value)> columns, int width = 420, int height = 160)
