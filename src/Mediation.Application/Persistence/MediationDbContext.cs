@@ -50,6 +50,7 @@ public sealed class MediationDbContext(DbContextOptions<MediationDbContext> opti
     public DbSet<StaffSession> StaffSessions => Set<StaffSession>();
     public DbSet<InstallationFact> InstallationFacts => Set<InstallationFact>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<Features.Administration.AuditTrail.AdminAuditEntry> AdminAuditEntries => Set<Features.Administration.AuditTrail.AdminAuditEntry>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
