@@ -1,6 +1,10 @@
 using System.Data.Common;
+using System.Text.Json;
+using Mediation.Application.Features.Administration;
 using Mediation.Application.Features.Administration.AuditTrail;
+using Mediation.Application.Pipeline;
 using Mediation.Domain.Org;
+using Mediation.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Mediation.Application.Tests;
@@ -54,5 +58,126 @@ public class AuditTrailTests
         });
         var after = await host.Query(db => db.AdminAuditEntries.AsNoTracking().Where(e => e.Action == AdminAudit.Kinds.WebhookCreated).Select(e => e.AfterJson).SingleAsync());
         Assert.Equal("{\"url\":\"https://example.org/hook\",\"secretSet\":true}", after);
+    }
+
+    [Fact]
+    public async Task EachAdministrationCommand_WritesExactlyOneEntry_WithActorBeforeAndAfter()
+    {
+        await using var host = await MediationHost.StartAsync(demo: DemoSeed.County);
+        var admin = await host.Query(db => db.Staff.AsNoTracking().SingleAsync(s => s.UserName == "admin"));
+        var village = await host.Query(db => db.OrgUnits.AsNoTracking().Where(u => u.Kind == OrgUnitKind.VillagePoint && u.Path.StartsWith("/1/")).OrderBy(u => u.Id).Take(2).ToListAsync());
+        var station = await host.Query(db => db.OrgUnits.AsNoTracking().FirstAsync(u => u.Kind == OrgUnitKind.DistrictStation && u.Path.StartsWith("/1/")));
+
+        var created = await Recorded(host, AdminAudit.Kinds.StaffCreated, () => host.SendAs("admin", new CreateStaff("cun-new", "新调解员", Actor.Roles.VillageMediator, village[0].Id, "Newcomer2026")));
+        Assert.Equal((admin.Id, admin.DisplayName, Actor.Roles.Administrator), (created.ActorStaffId, created.ActorName, created.ActorRole));
+        Assert.Equal((AdminAudit.Subjects.Staff, "cun-new", 1L, village[0].Path), (created.SubjectKind, created.SubjectLabel, created.StreetId, created.UnitPath));
+        Assert.Null(created.BeforeJson);
+        Assert.Equal(("新调解员", Actor.Roles.VillageMediator, village[0].Name, true), (Field(created.AfterJson, "displayName"), Field(created.AfterJson, "role"), Field(created.AfterJson, "unitName"), Field(created.AfterJson, "active") == "True"));
+        Assert.Equal(host.Clock.GetUtcNow().UtcDateTime, created.At);
+        var id = long.Parse(created.SubjectId, System.Globalization.CultureInfo.InvariantCulture);
+
+        var assigned = await Recorded(host, AdminAudit.Kinds.StaffAssigned, () => host.SendAs("admin", new AssignStaff(id, Actor.Roles.StationMediator, station.Id)));
+        Assert.Equal((Actor.Roles.VillageMediator, village[0].Name), (Field(assigned.BeforeJson, "role"), Field(assigned.BeforeJson, "unitName")));
+        Assert.Equal((Actor.Roles.StationMediator, station.Name), (Field(assigned.AfterJson, "role"), Field(assigned.AfterJson, "unitName")));
+
+        // Two sessions of the account end with the reset: the entry says so, and holds no password.
+        var now = host.Clock.GetUtcNow().UtcDateTime;
+        await host.Query(db =>
+        {
+            db.StaffSessions.AddRange(new StaffSession("s1-" + Guid.NewGuid().ToString("N"), id, now, now.AddHours(8)), new StaffSession("s2-" + Guid.NewGuid().ToString("N"), id, now, now.AddHours(8)));
+            return db.SaveChangesAsync();
+        });
+        var reset = await Recorded(host, AdminAudit.Kinds.PasswordReset, () => host.SendAs("admin", new ResetPassword(id, "Replaced2026")));
+        Assert.Equal("2", Field(reset.AfterJson, "sessionsEnded"));
+
+        var deactivated = await Recorded(host, AdminAudit.Kinds.StaffDeactivated, () => host.SendAs("admin", new DeactivateStaff(id)));
+        Assert.Equal(("True", "False", "0"), (Field(deactivated.BeforeJson, "active"), Field(deactivated.AfterJson, "active"), Field(deactivated.AfterJson, "sessionsEnded")));
+        var reactivated = await Recorded(host, AdminAudit.Kinds.StaffReactivated, () => host.SendAs("admin", new ReactivateStaff(id)));
+        Assert.Equal(("False", "True"), (Field(reactivated.BeforeJson, "active"), Field(reactivated.AfterJson, "active")));
+
+        var added = await Recorded(host, AdminAudit.Kinds.UnitAdded, () => host.SendAs("admin", new AddUnit(station.Id, "新村调解点", OrgUnitKind.VillagePoint)));
+        Assert.Equal((AdminAudit.Subjects.Unit, "新村调解点", station.Name, OrgUnitKind.VillagePoint), (added.SubjectKind, Field(added.AfterJson, "name"), Field(added.AfterJson, "parentName"), Field(added.AfterJson, "kind")));
+        var renamed = await Recorded(host, AdminAudit.Kinds.UnitRenamed, () => host.SendAs("admin", new RenameUnit(village[1].Id, "改名后的调解点")));
+        Assert.Equal((village[1].Name, "改名后的调解点"), (Field(renamed.BeforeJson, "name"), Field(renamed.AfterJson, "name")));
+
+        var street = await Recorded(host, AdminAudit.Kinds.StreetCreated, () => host.SendAs("xian-admin", new CreateStreet("河东街道矛调中心", "HD")));
+        Assert.Equal((AdminAudit.Subjects.Street, "河东街道矛调中心", "HD"), (street.SubjectKind, street.SubjectLabel, Field(street.AfterJson, "code")));
+        Assert.Equal(long.Parse(street.SubjectId, System.Globalization.CultureInfo.InvariantCulture), street.StreetId);
+
+        // Nothing of any password or its hash is in any entry.
+        var hash = await host.Query(db => db.Staff.Where(s => s.Id == id).Select(s => s.PasswordHash).SingleAsync());
+        var texts = await host.Query(db => db.AdminAuditEntries.AsNoTracking().Select(e => (e.BeforeJson ?? "") + "|" + (e.AfterJson ?? "") + "|" + e.SubjectLabel).ToListAsync());
+        Assert.All(texts, text =>
+        {
+            Assert.DoesNotContain("Newcomer2026", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("Replaced2026", text, StringComparison.Ordinal);
+            Assert.DoesNotContain(hash!, text, StringComparison.Ordinal);
+            Assert.DoesNotContain("password", text, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("hash", text, StringComparison.OrdinalIgnoreCase);
+        });
+    }
+
+    [Fact]
+    public async Task RefusedCommands_WriteNoEntry()
+    {
+        await using var host = await MediationHost.StartAsync(demo: DemoSeed.County);
+        var lsVillage = await host.Query(db => db.OrgUnits.AsNoTracking().FirstAsync(u => u.Kind == OrgUnitKind.VillagePoint && u.Path.StartsWith("/1/")));
+        var lsAccount = await host.Query(db => db.Staff.AsNoTracking().FirstAsync(s => s.UnitId == lsVillage.Id));
+        var before = await host.Query(db => db.AdminAuditEntries.CountAsync());
+
+        await Assert.ThrowsAsync<RequestValidationException>(() => host.SendAs("admin", new CreateStaff("weak", "弱密码", Actor.Roles.VillageMediator, lsVillage.Id, "short")));
+        await Assert.ThrowsAsync<RequestValidationException>(() => host.SendAs("admin", new CreateStaff(lsAccount.UserName, "重名", Actor.Roles.VillageMediator, lsVillage.Id, "Taken2026over")));
+        await Assert.ThrowsAsync<NotFoundException>(() => host.SendAs("hx-admin", new ResetPassword(lsAccount.Id, "Taken2026over")));
+        await Assert.ThrowsAsync<NotFoundException>(() => host.SendAs("hx-admin", new RenameUnit(lsVillage.Id, "越界改名")));
+        await Assert.ThrowsAsync<AccessDeniedException>(() => host.SendAs("admin", new CreateStreet("河东街道矛调中心", "HD")));
+        await Assert.ThrowsAsync<AccessDeniedException>(() => host.SendAs(lsAccount.UserName, new DeactivateStaff(lsAccount.Id)));
+        var self = await host.Query(db => db.Staff.Where(s => s.UserName == "admin").Select(s => s.Id).SingleAsync());
+        await Assert.ThrowsAsync<RequestValidationException>(() => host.SendAs("admin", new DeactivateStaff(self)));
+
+        Assert.Equal(before, await host.Query(db => db.AdminAuditEntries.CountAsync()));
+    }
+
+    [Fact]
+    public async Task PublishingAWorkflowVersion_IsRecordedOnceBySystem_NotAgainOnRestart()
+    {
+        await using var host = await MediationHost.StartAsync();
+        var published = await host.Query(db => db.AdminAuditEntries.AsNoTracking().Where(e => e.Action == AdminAudit.Kinds.WorkflowPublished).ToListAsync());
+        var versions = await host.Query(db => db.WorkflowVersions.AsNoTracking().ToListAsync());
+        Assert.Equal(versions.Select(v => $"{v.WorkflowKey}@{v.Version}").Order(StringComparer.Ordinal), published.Select(e => e.SubjectId).Order(StringComparer.Ordinal));
+        Assert.All(published, e =>
+        {
+            Assert.Equal((0L, Actor.Roles.System, (long?)null), (e.ActorStaffId, e.ActorRole, e.StreetId));
+            Assert.Null(e.BeforeJson);
+            Assert.Equal(versions.Single(v => $"{v.WorkflowKey}@{v.Version}" == e.SubjectId).ContentSha256, Field(e.AfterJson, "fingerprint"));
+        });
+
+        await host.RestartAsync();
+        Assert.Equal(published.Count, await host.Query(db => db.AdminAuditEntries.CountAsync(e => e.Action == AdminAudit.Kinds.WorkflowPublished)));
+    }
+
+    // Runs a command and returns the one entry of that kind it wrote; fails when it wrote none, or more than one entry.
+    private static async Task<AdminAuditEntry> Recorded<T>(MediationHost host, string kind, Func<Task<T>> command)
+    {
+        var last = await host.Query(db => db.AdminAuditEntries.MaxAsync(e => (long?)e.Id)) ?? 0;
+        host.Clock.Advance(TimeSpan.FromMinutes(1));
+        await command();
+        var written = await host.Query(db => db.AdminAuditEntries.AsNoTracking().Where(e => e.Id > last).ToListAsync());
+        var entry = Assert.Single(written);
+        Assert.Equal(kind, entry.Action);
+        return entry;
+    }
+
+    private static string? Field(string? json, string name)
+    {
+        Assert.NotNull(json);
+        var value = JsonDocument.Parse(json).RootElement.GetProperty(name);
+        return value.ValueKind switch
+        {
+            JsonValueKind.Null => null,
+            JsonValueKind.True => "True",
+            JsonValueKind.False => "False",
+            JsonValueKind.String => value.GetString(),
+            _ => value.GetRawText(),
+        };
     }
 }

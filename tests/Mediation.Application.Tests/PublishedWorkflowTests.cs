@@ -129,6 +129,7 @@ public class PublishedWorkflowTests
 
         Assert.True(meet.Met);
         Assert.Equal([1, 2], await host.Query(db => db.WorkflowVersions.OrderBy(w => w.Version).Select(w => w.Version).ToListAsync()));
+        Assert.Equal(1, await host.Query(db => db.AdminAuditEntries.CountAsync(e => e.SubjectId == "mediation-1-9-n@2")));
     }
 
     private sealed class MeetAfterReadingVersions(int parties) : DbCommandInterceptor

@@ -1,3 +1,4 @@
+using Mediation.Application.Features.Administration.AuditTrail;
 using Mediation.Application.Features.Workflow;
 using Mediation.Application.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -42,21 +43,36 @@ public static class PublishedWorkflows
         }
 
         var pinned = pins.Select(p => (p.WorkflowKey, p.WorkflowVersion)).ToHashSet();
+        var fresh = loaded.Values.Where(d => !recorded.ContainsKey((d.Key, d.Version))).ToList();
+        var corrected = loaded.Values.Where(d => recorded.TryGetValue((d.Key, d.Version), out var r) && r.ContentSha256 != d.ContentSha256 && !pinned.Contains((d.Key, d.Version))).ToList();
+        if (fresh.Count == 0 && corrected.Count == 0)
+            return;
+
+        // A version and its audit entry are recorded together or not at all; the transaction opens at the first write,
+        // so on SQLite a second host starting at once waits for the lock instead of failing on a stale read.
         var now = clock.GetUtcNow().UtcDateTime;
-        foreach (var definition in loaded.Values)
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        foreach (var definition in fresh)
         {
-            if (!recorded.TryGetValue((definition.Key, definition.Version), out var record))
+            // Two hosts starting on one database may both record a version: the first one wins, the other changes nothing.
+            var inserted = await db.Database.ExecuteSqlInterpolatedAsync(
+                $"INSERT INTO workflow_versions (workflow_key, version, content_sha256, file, first_used_at) VALUES ({definition.Key}, {definition.Version}, {definition.ContentSha256}, {definition.SourceFile}, {now}) ON CONFLICT (workflow_key, version) DO NOTHING",
+                cancellationToken);
+            if (inserted == 1)
             {
-                // Two hosts starting on one database may both record a version: the first one wins, the other changes nothing.
-                await db.Database.ExecuteSqlInterpolatedAsync(
-                    $"INSERT INTO workflow_versions (workflow_key, version, content_sha256, file, first_used_at) VALUES ({definition.Key}, {definition.Version}, {definition.ContentSha256}, {definition.SourceFile}, {now}) ON CONFLICT (workflow_key, version) DO NOTHING",
-                    cancellationToken);
-            }
-            else if (record.ContentSha256 != definition.ContentSha256 && !pinned.Contains((definition.Key, definition.Version)))
-            {
-                record.Republish(definition.ContentSha256, definition.SourceFile);
+                db.RecordAdministration(AdminAudit.System, AdminAudit.Kinds.WorkflowPublished, AuditSubject.Workflow(definition.Key, definition.Version),
+                    before: null, new WorkflowSnapshot(definition.Key, definition.Version, definition.SourceFile, definition.ContentSha256), now);
             }
         }
+        foreach (var definition in corrected)
+        {
+            var record = recorded[(definition.Key, definition.Version)];
+            var before = new WorkflowSnapshot(record.WorkflowKey, record.Version, record.File, record.ContentSha256);
+            record.Republish(definition.ContentSha256, definition.SourceFile);
+            db.RecordAdministration(AdminAudit.System, AdminAudit.Kinds.WorkflowRepublished, AuditSubject.Workflow(definition.Key, definition.Version),
+                before, new WorkflowSnapshot(definition.Key, definition.Version, definition.SourceFile, definition.ContentSha256), now);
+        }
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 }

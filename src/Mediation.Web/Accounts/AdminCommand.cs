@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using Mediation.Application.Features.Administration;
+using Mediation.Application.Features.Administration.AuditTrail;
 using Mediation.Application.Persistence;
 using Mediation.Application.Pipeline;
 using Mediation.Domain.Org;
@@ -88,7 +89,8 @@ public static class AdminCommand
 
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MediationDbContext>();
-        var unit = Option(args, "--county") is { } county ? await CountyOfficeAsync(db, county) : await UnitAsync(db, Option(args, "--unit"), Option(args, "--street"));
+        var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
+        var unit = Option(args, "--county") is { } county ? await CountyOfficeAsync(db, county, now) : await UnitAsync(db, Option(args, "--unit"), Option(args, "--street"), now);
         scope.ServiceProvider.GetRequiredService<Mediation.Application.Features.Org.OrgTree>().Invalidate();
         if (unit is null)
         {
@@ -97,7 +99,7 @@ public static class AdminCommand
         }
 
         // The command line is the administrator here: no one can sign in yet.
-        scope.ServiceProvider.GetRequiredService<ActorContext>().Use(new Actor(0, "命令行 / command line", Actor.Roles.Administrator, unit.Id, unit.Path));
+        scope.ServiceProvider.GetRequiredService<ActorContext>().Use(CommandLine(unit));
         try
         {
             var created = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new CreateStaff(userName, displayName, Actor.Roles.Administrator, unit.Id, password));
@@ -114,12 +116,15 @@ public static class AdminCommand
         }
     }
 
-    private static async Task<OrgUnit?> UnitAsync(MediationDbContext db, string? code, string? streetName)
+    private static Actor CommandLine(OrgUnit unit) => new(0, "命令行 / command line", Actor.Roles.Administrator, unit.Id, unit.Path);
+
+    private static async Task<OrgUnit?> UnitAsync(MediationDbContext db, string? code, string? streetName, DateTime now)
     {
         if (!await db.OrgUnits.AnyAsync())
         {
             var center = new OrgUnit(1, code ?? "street", streetName ?? "街道矛调中心", OrgUnitKind.StreetCenter, null);
             db.OrgUnits.Add(center);
+            db.RecordAdministration(CommandLine(center), AdminAudit.Kinds.StreetCreated, AuditSubject.Unit(center), before: null, UnitSnapshot.Of(center, null), now);
             await db.SaveChangesAsync();
             return center;
         }
@@ -129,13 +134,14 @@ public static class AdminCommand
     }
 
     // A county office is a root beside the streets; its code only has to be unique, nothing is numbered by it.
-    private static async Task<OrgUnit> CountyOfficeAsync(MediationDbContext db, string name)
+    private static async Task<OrgUnit> CountyOfficeAsync(MediationDbContext db, string name, DateTime now)
     {
         if (await db.OrgUnits.AsNoTracking().FirstOrDefaultAsync(u => u.Kind == OrgUnitKind.CountyOffice && u.Name == name) is { } existing)
             return existing;
         var id = (await db.OrgUnits.Select(u => (long?)u.Id).MaxAsync() ?? 0) + 1;
         var office = new OrgUnit(id, $"COUNTY-{id}", name, OrgUnitKind.CountyOffice, null);
         db.OrgUnits.Add(office);
+        db.RecordAdministration(CommandLine(office), AdminAudit.Kinds.UnitAdded, AuditSubject.Unit(office), before: null, UnitSnapshot.Of(office, null), now);
         await db.SaveChangesAsync();
         return office;
     }

@@ -1,3 +1,4 @@
+using Mediation.Application.Features.Administration.AuditTrail;
 using Mediation.Application.Features.Org;
 using Mediation.Application.Features.Workflow;
 using Mediation.Application.Persistence;
@@ -213,7 +214,9 @@ internal sealed class AdministrationHandlers(
         staff.SetPasswordHash(hashed.Value ?? passwords.Hash(staff, request.Password));
         db.Staff.Add(staff);
         await db.SaveChangesAsync(cancellationToken);
-        return View(staff, await tree.GetAsync(db, cancellationToken));
+        var units = await tree.GetAsync(db, cancellationToken);
+        Record(AdminAudit.Kinds.StaffCreated, staff, units, before: null, after: Snapshot(staff, units));
+        return View(staff, units);
     }
 
     public async Task<StaffView> Handle(AssignStaff request, CancellationToken cancellationToken)
@@ -221,20 +224,27 @@ internal sealed class AdministrationHandlers(
         // Someone of another street is not found before anything is said about where they would go.
         var staff = await AdministeredStaffAsync(request.StaffId, cancellationToken);
         await CheckRoleAndUnit(request.Role, request.UnitId, cancellationToken);
+        var units = await tree.GetAsync(db, cancellationToken);
+        var before = Snapshot(staff, units);
         staff.Assign(request.Role, request.UnitId);
         await db.SaveChangesAsync(cancellationToken);
+        Record(AdminAudit.Kinds.StaffAssigned, staff, units, before, Snapshot(staff, units));
         // Sessions go on, but as the new role and unit from the very next request.
         afterCommit.Add(() => sessions.ForgetStaff(staff.Id));
-        return View(staff, await tree.GetAsync(db, cancellationToken));
+        return View(staff, units);
     }
 
     public async Task<StaffView> Handle(ResetPassword request, CancellationToken cancellationToken)
     {
         var staff = await AdministeredStaffAsync(request.StaffId, cancellationToken);
+        var units = await tree.GetAsync(db, cancellationToken);
+        var before = Snapshot(staff, units);
         staff.SetPasswordHash(hashed.Value ?? passwords.Hash(staff, request.Password));
         await db.SaveChangesAsync(cancellationToken);
-        await EndSessionsAsync(staff.Id, cancellationToken);
-        return View(staff, await tree.GetAsync(db, cancellationToken));
+        var ended = await EndSessionsAsync(staff.Id, cancellationToken);
+        // The fact of the reset and the sessions it ended; the password itself is nowhere in the entry.
+        Record(AdminAudit.Kinds.PasswordReset, staff, units, before, StaffSessionsSnapshot.Of(Snapshot(staff, units), ended));
+        return View(staff, units);
     }
 
     public async Task<StaffView> Handle(DeactivateStaff request, CancellationToken cancellationToken)
@@ -242,26 +252,33 @@ internal sealed class AdministrationHandlers(
         var staff = await AdministeredStaffAsync(request.StaffId, cancellationToken);
         if (staff.Id == actors.Current.StaffId)
             throw new RequestValidationException([new FieldError("staffId", "An administrator cannot deactivate their own account.", "管理员不能停用自己的账号。")]);
+        var units = await tree.GetAsync(db, cancellationToken);
+        var before = Snapshot(staff, units);
         staff.Deactivate();
         await db.SaveChangesAsync(cancellationToken);
-        await EndSessionsAsync(staff.Id, cancellationToken);
-        return View(staff, await tree.GetAsync(db, cancellationToken));
+        var ended = await EndSessionsAsync(staff.Id, cancellationToken);
+        Record(AdminAudit.Kinds.StaffDeactivated, staff, units, before, StaffSessionsSnapshot.Of(Snapshot(staff, units), ended));
+        return View(staff, units);
     }
 
     public async Task<StaffView> Handle(ReactivateStaff request, CancellationToken cancellationToken)
     {
         var staff = await AdministeredStaffAsync(request.StaffId, cancellationToken);
+        var units = await tree.GetAsync(db, cancellationToken);
+        var before = Snapshot(staff, units);
         staff.Reactivate();
         await db.SaveChangesAsync(cancellationToken);
+        Record(AdminAudit.Kinds.StaffReactivated, staff, units, before, Snapshot(staff, units));
         afterCommit.Add(() => sessions.ForgetStaff(staff.Id));
-        return View(staff, await tree.GetAsync(db, cancellationToken));
+        return View(staff, units);
     }
 
     // In the command's transaction; the cache forgets them only once that has committed.
-    private async Task EndSessionsAsync(long staffId, CancellationToken cancellationToken)
+    private async Task<int> EndSessionsAsync(long staffId, CancellationToken cancellationToken)
     {
-        await db.StaffSessions.Where(s => s.StaffId == staffId).ExecuteDeleteAsync(cancellationToken);
+        var ended = await db.StaffSessions.Where(s => s.StaffId == staffId).ExecuteDeleteAsync(cancellationToken);
         afterCommit.Add(() => sessions.ForgetStaff(staffId));
+        return ended;
     }
 
     public async Task<UnitView> Handle(AddUnit request, CancellationToken cancellationToken)
@@ -281,6 +298,7 @@ internal sealed class AdministrationHandlers(
         var unit = new OrgUnit(id, $"{parent.Code}-{siblings + 1:D2}", request.Name.Trim(), request.Kind, parent);
         db.OrgUnits.Add(unit);
         await db.SaveChangesAsync(cancellationToken);
+        db.RecordAdministration(actors.Current, AdminAudit.Kinds.UnitAdded, AuditSubject.Unit(unit), before: null, UnitSnapshot.Of(unit, parent.Name), Now);
         tree.Invalidate();
         return View(unit);
     }
@@ -288,7 +306,10 @@ internal sealed class AdministrationHandlers(
     public async Task<UnitView> Handle(RenameUnit request, CancellationToken cancellationToken)
     {
         var unit = await AdministeredUnitAsync(request.UnitId, cancellationToken);
+        var parentName = unit.ParentId is { } parentId ? (await tree.FindAsync(db, parentId, cancellationToken))?.Name : null;
+        var before = UnitSnapshot.Of(unit, parentName);
         unit.Rename(request.Name.Trim());
+        db.RecordAdministration(actors.Current, AdminAudit.Kinds.UnitRenamed, AuditSubject.Unit(unit), before, UnitSnapshot.Of(unit, parentName), Now);
         await db.SaveChangesAsync(cancellationToken);
         tree.Invalidate();
         return View(unit);
@@ -304,6 +325,7 @@ internal sealed class AdministrationHandlers(
         var street = new OrgUnit(id, request.Code, request.Name.Trim(), OrgUnitKind.StreetCenter, null);
         db.OrgUnits.Add(street);
         await db.SaveChangesAsync(cancellationToken);
+        db.RecordAdministration(actors.Current, AdminAudit.Kinds.StreetCreated, AuditSubject.Unit(street), before: null, UnitSnapshot.Of(street, null), Now);
         afterCommit.Add(tree.Invalidate);
         return View(street);
     }
@@ -343,6 +365,14 @@ internal sealed class AdministrationHandlers(
             throw new NotFoundException($"Unit {unitId}");
         return unit;
     }
+
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    private StaffSnapshot Snapshot(StaffMember staff, OrgTree.Snapshot units) => StaffSnapshot.Of(staff, units.Find(staff.UnitId)?.Name ?? "", Now);
+
+    // Filed under the account's unit as it now is, so its street's administrators list it.
+    private void Record(string kind, StaffMember staff, OrgTree.Snapshot units, StaffSnapshot? before, IAuditSnapshot after) =>
+        db.RecordAdministration(actors.Current, kind, AuditSubject.Staff(staff, units.Find(staff.UnitId)?.Path ?? "/"), before, after, Now);
 
     private StaffView View(StaffMember s, OrgTree.Snapshot units) =>
         new(s.Id, s.UserName, s.DisplayName, s.Role, s.UnitId, units.Find(s.UnitId)?.Name ?? "", s.IsLockedOut(clock.GetUtcNow().UtcDateTime), s.Active);
