@@ -105,6 +105,9 @@ public sealed class AuthorizationMatrixTests : IClassFixture<CountyDemoHost>
         new("GET", "/cases/new", On.Nothing,                        302, 200, 200, 200, 200, 200, 200, 200, 403, 403, 200, 403, 403, 403, 403),
         new("GET", "/cases/{id}", On.CaseOfVillage01,               302, 200, 404, 200, 200, 404, 200, 200, 200, 404, 404, 404, 200, 200, 404),
         new("GET", "/cases/{id}", On.CaseOfVillage06,               302, 404, 404, 404, 404, 200, 200, 200, 200, 404, 404, 404, 200, 200, 404),
+        // The audit trail of administration: every administrator, each seeing their own street's (the county's, all).
+        new("GET", "/api/admin/audit", On.Nothing,                  401, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 403, 403, 200),
+        new("GET", "/admin/audit", On.Nothing,                      302, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 403, 403, 200),
     ];
 
     // Who may read each fixture case; everyone else must not find its number or summary in any answer.

@@ -75,6 +75,7 @@ public static class Endpoints
             .WithSummary("Send a failed timer round again, now.");
         admin.MapPost("/timers/{id:long}/cancel", (long id, IMediator m, CancellationToken ct) => m.Send(new Mediation.Application.Features.Deadlines.FailedTimers.CancelTimer(id), ct))
             .WithSummary("Give up a failed timer; it never fires.");
+        admin.MapAdminAudit();
         app.MapGet("/api/workflow", (WorkflowCatalog catalog) => WorkflowView.Of(catalog.Current))
             .WithTags("Workflow").WithSummary("The workflow definition new cases are registered under.");
     }
