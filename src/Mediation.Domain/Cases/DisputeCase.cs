@@ -1,10 +1,12 @@
 using System.Text.Json;
+using Mediation.Domain.Cases.Policies;
 using Mediation.Domain.Deadlines;
 using Mediation.Domain.FollowUps;
 using Mediation.Domain.Org;
 using Mediation.Domain.Supervision;
 using Mediation.Workflows.Actions;
 using Mediation.Workflows.Definitions;
+using Mediation.Workflows.Engine;
 using Mediation.Workflows.Time;
 
 namespace Mediation.Domain.Cases;
@@ -30,10 +32,11 @@ public sealed record Referral(ReferralTarget Target, string ReceivingBody, strin
 public sealed record ClosingFeedback(string Method, string Summary);
 
 /// <summary>
-/// 纠纷案件: the aggregate. It guards every transition against its pinned workflow definition, keeps its
-/// clock, and appends one immutable <see cref="CaseEvent"/> per change. Nothing outside changes its state.
+/// 纠纷案件: the aggregate. It keeps its facts, parties, agreements and sessions, asks the
+/// <see cref="TransitionEngine"/> what a transition does, and appends one immutable <see cref="CaseEvent"/> per change.
+/// Timers, notices and follow-ups come from the policies reacting to what it raised. Nothing outside changes its state.
 /// </summary>
-public sealed class DisputeCase
+public sealed partial class DisputeCase
 {
     private static readonly JsonSerializerOptions PayloadJson = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
@@ -188,8 +191,10 @@ public sealed class DisputeCase
             RegisteredAt = nowUtc,
         };
         @case._parties.AddRange(facts.Parties);
-        @case.EnterLevel(level, nowUtc);
-        @case.Move(workflow, calendar, registration, null, null, null, actor, nowUtc, new
+        var context = new PolicyContext(@case, calendar, nowUtc);
+        @case.Take(TransitionEngine.Start(workflow, calendar, level, nowUtc), context);
+        @case.Raise(new CaseRegistered(isMajor, workflow.MajorDispute.Notify, workflow.Clock.ProgressNoticeEveryDays), context);
+        @case.Record(registration.Action, null, null, null, actor, nowUtc, new
         {
             channel = facts.Channel,
             category = facts.Category,
@@ -200,18 +205,6 @@ public sealed class DisputeCase
             major = isMajor,
             registeredAtUnitId = actorUnit.Id,
         });
-
-        if (workflow.Clock.ProgressNoticeEveryDays is { } every)
-            @case._newTimers.Add(new CaseTimer(id, TimerKind.ProgressNotice, nowUtc.AddDays(every), level.Id, unit.Id));
-
-        if (isMajor)
-        {
-            foreach (var role in workflow.MajorDispute.Notify)
-            {
-                @case._newNotices.Add(new Notice(streetCenter.Id, role, id, Notice.Kinds.MajorDisputeReported,
-                    $"重大疑难矛盾纠纷 {caseNumber}: {@case.Summary}", nowUtc));
-            }
-        }
         return @case;
     }
 
@@ -271,11 +264,12 @@ public sealed class DisputeCase
         if (parentUnit.Kind != above.UnitKind || !UnitPath.StartsWith(parentUnit.Path, StringComparison.Ordinal))
             throw new CaseInputException("unit", $"Unit '{parentUnit.Name}' is not the {above.UnitKind} above this case's unit.", $"单位“{parentUnit.Name}”不是本案承办单位的上级单位。");
         var (fromState, fromLevel, fromUnitId, fromOwnerId) = (State, Level, UnitId, OwnerId);
+        var why = Required(reason, "reason");
         UnitId = parentUnit.Id;
         UnitPath = parentUnit.Path;
         OwnerId = null;
-        EnterLevel(above, nowUtc);
-        Move(workflow, calendar, transition, fromState, fromLevel, fromUnitId, actor, nowUtc, new { reason = Required(reason, "reason"), fromOwnerId, firstResponsibleId = FirstResponsibleId, toUnitId = parentUnit.Id });
+        Take(TransitionEngine.Fire(workflow, calendar, Position, transition, nowUtc), new PolicyContext(this, calendar, nowUtc));
+        Record(transition.Action, fromState, fromLevel, fromUnitId, actor, nowUtc, new { reason = why, fromOwnerId, firstResponsibleId = FirstResponsibleId, toUnitId = parentUnit.Id });
     }
 
     public void ReferOut(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, Referral referral, DateTime nowUtc)
@@ -310,9 +304,10 @@ public sealed class DisputeCase
             throw new CaseInputException("followUpId", $"A follow-up visit given does not belong to case {CaseNumber}.", $"所给回访不属于案件 {CaseNumber}。");
         ClosedAt = null;
         OwnerId ??= actor.StaffId;
-        EnterLevel(workflow.Level(Level), nowUtc);
-        var cancelled = plannedVisits.Where(v => v.Cancel($"案件已重新调解: {why}", nowUtc)).ToList();
-        _cancelledFollowUps.AddRange(cancelled);
+        var context = new PolicyContext(this, calendar, nowUtc);
+        var alreadyCancelled = _cancelledFollowUps.Count;
+        Raise(new CaseReopened(why, plannedVisits), context);
+        var cancelled = _cancelledFollowUps.Skip(alreadyCancelled).ToList();
         Fire(workflow, calendar, transition, actor, nowUtc, new { reason = why, cancelledFollowUpIds = cancelled.Select(v => v.Id).ToList() });
     }
 
@@ -322,9 +317,9 @@ public sealed class DisputeCase
     /// </summary>
     public void TakeAction(WorkflowDefinition workflow, WorkingDayCalendar calendar, Actor actor, int expectedVersion, string action, string? note, DateTime nowUtc)
     {
-        var transition = Transition(workflow, action, actor, expectedVersion);
-        if (transition.Requires.Count > 0 || transition.Effect != TransitionEffect.None)
-            throw new CaseInputException("action", $"'{action}' needs {string.Join(", ", transition.Requires)}; use its own command.", $"操作“{action}”需要填写其他内容，请使用其专门的表单。");
+        var transition = Transition(workflow, action, actor, expectedVersion, inputs: []);
+        if (transition.Effect != TransitionEffect.None)
+            throw NeedsItsOwnCommand(action, transition.Requires);
         Fire(workflow, calendar, transition, actor, nowUtc, new { note });
     }
 
@@ -335,70 +330,51 @@ public sealed class DisputeCase
     public bool ExpireLevel(WorkflowDefinition workflow, WorkingDayCalendar calendar, OrgUnit? parentUnit, DateTime nowUtc)
     {
         var level = workflow.Level(Level);
-        var above = workflow.LevelAbove(Level);
-        if (level.OnExpiry == ExpiryAction.Escalate && above is not null && parentUnit is not null && parentUnit.Kind == above.UnitKind)
+        var context = new PolicyContext(this, calendar, nowUtc);
+        var above = TransitionEngine.EscalationOnExpiry(workflow, Position);
+        if (above is not null && parentUnit is not null && parentUnit.Kind == above.UnitKind)
         {
             var system = Actor.SystemAt(UnitId, UnitPath);
             var (fromState, fromLevel, fromUnitId, fromOwnerId) = (State, Level, UnitId, OwnerId);
             UnitId = parentUnit.Id;
             UnitPath = parentUnit.Path;
             OwnerId = null;
-            EnterLevel(above, nowUtc);
-            var expiry = new TransitionDefinition(CaseActions.EscalateOnExpiry, new LocalizedText("时限届满自动上报", "Escalated when the time limit passed"),
-                [], workflow.InitialState.Id, [], [], TransitionEffect.Escalate, []);
-            Move(workflow, calendar, expiry, fromState, fromLevel, fromUnitId, system, nowUtc,
+            Take(TransitionEngine.EscalateOnExpiry(workflow, calendar, Position, nowUtc), context);
+            Record(CaseActions.EscalateOnExpiry, fromState, fromLevel, fromUnitId, system, nowUtc,
                 new { reason = $"{level.Title.Zh}办理时限届满", fromOwnerId, firstResponsibleId = FirstResponsibleId, toUnitId = parentUnit.Id });
-            Remind(parentUnit.Id, null, null, Notice.Kinds.EscalatedOnExpiry, $"案件 {CaseNumber} 因{level.Title.Zh}时限届满自动上报: {Summary}", nowUtc);
+            Raise(new LevelTimeLimitPassed(level, Escalated: true), context);
             return true;
         }
 
-        Remind(UnitId, null, OwnerId, Notice.Kinds.TimeLimitPassed, $"案件 {CaseNumber} 已超过{level.Title.Zh}办理时限: {Summary}", nowUtc);
-        if (ParentUnitId is { } supervisor)
-            Remind(supervisor, null, null, Notice.Kinds.TimeLimitPassed, $"督办: 案件 {CaseNumber} 已超过{level.Title.Zh}办理时限", nowUtc);
+        Raise(new LevelTimeLimitPassed(level, Escalated: false), context);
         return false;
     }
 
     /// <summary>The receiving unit has not accepted the case in time: remind it and the unit above.</summary>
-    public void RemindAcceptanceOverdue(DateTime nowUtc)
-    {
-        Remind(UnitId, null, null, Notice.Kinds.AcceptanceOverdue, $"案件 {CaseNumber} 已超过受理时限，请及时受理: {Summary}", nowUtc);
-        if (ParentUnitId is { } supervisor)
-            Remind(supervisor, null, null, Notice.Kinds.AcceptanceOverdue, $"督办: 案件 {CaseNumber} 逾期未受理", nowUtc);
-    }
+    public void RemindAcceptanceOverdue(DateTime nowUtc) =>
+        Raise(new AcceptanceOverdue(), new PolicyContext(this, WorkingDayCalendar.WeekdaysOnly, nowUtc));
 
     /// <summary>首问负责: remind whoever answers for the case to tell the applicant how it goes, and set the next reminder.</summary>
-    public void RemindProgressNotice(WorkflowDefinition workflow, DateTime nowUtc)
-    {
-        Remind(UnitId, null, OwnerId ?? FirstResponsibleId, Notice.Kinds.ProgressNoticeDue, $"请向申请人 {ApplicantName} 告知案件 {CaseNumber} 的办理进度", nowUtc);
-        if (workflow.Clock.ProgressNoticeEveryDays is { } every)
-            _newTimers.Add(new CaseTimer(Id, TimerKind.ProgressNotice, nowUtc.AddDays(every), Level, UnitId));
-    }
+    public void RemindProgressNotice(WorkflowDefinition workflow, DateTime nowUtc) =>
+        Raise(new ProgressNoticeDue(workflow.Clock.ProgressNoticeEveryDays), new PolicyContext(this, WorkingDayCalendar.WeekdaysOnly, nowUtc));
 
     /// <summary>Stops the level's clock (a party unreachable, an appraisal awaited); what is left of the limit is kept.</summary>
     public void Suspend(WorkflowDefinition workflow, Actor actor, int expectedVersion, string reason, DateTime nowUtc)
     {
         CheckClockChange(workflow, actor, expectedVersion, CaseActions.Suspend);
-        if (IsSuspended || DeadlineAt is not { } deadline)
-            throw new TransitionNotAllowedException(CaseNumber, State, Level, CaseActions.Suspend, AllowedActions(workflow, actor.Role));
+        var why = Required(reason, "reason");
         var (fromState, fromLevel, fromUnit) = (State, Level, UnitId);
-        SuspendedAt = nowUtc;
-        PausedMinutes = (int)Math.Max(0, Math.Ceiling((deadline - nowUtc).TotalMinutes));
-        DeadlineAt = null;
-        Record(CaseActions.Suspend, fromState, fromLevel, fromUnit, actor, nowUtc, new { reason = Required(reason, "reason"), remainingMinutes = PausedMinutes });
+        Take(TransitionEngine.Suspend(Position, nowUtc), new PolicyContext(this, WorkingDayCalendar.WeekdaysOnly, nowUtc));
+        Record(CaseActions.Suspend, fromState, fromLevel, fromUnit, actor, nowUtc, new { reason = why, remainingMinutes = PausedMinutes });
     }
 
     /// <summary>Starts the clock again: the deadline moves on by exactly the time spent suspended.</summary>
     public void Resume(WorkflowDefinition workflow, Actor actor, int expectedVersion, DateTime nowUtc)
     {
         CheckClockChange(workflow, actor, expectedVersion, CaseActions.Resume);
-        if (!IsSuspended)
-            throw new TransitionNotAllowedException(CaseNumber, State, Level, CaseActions.Resume, AllowedActions(workflow, actor.Role));
         var (fromState, fromLevel, fromUnit) = (State, Level, UnitId);
         var suspendedFor = nowUtc - SuspendedAt!.Value;
-        DeadlineAt = DeadlineBeforeSuspension() + suspendedFor;
-        SuspendedAt = null;
-        PausedMinutes = null;
-        _newTimers.Add(new CaseTimer(Id, TimerKind.LevelDeadline, DeadlineAt.Value, Level, UnitId));
+        Take(TransitionEngine.Resume(Position, nowUtc), new PolicyContext(this, WorkingDayCalendar.WeekdaysOnly, nowUtc));
         Record(CaseActions.Resume, fromState, fromLevel, fromUnit, actor, nowUtc, new { suspendedMinutes = (int)suspendedFor.TotalMinutes, deadlineAt = DeadlineAt });
     }
 
@@ -447,106 +423,65 @@ public sealed class DisputeCase
         return actions;
     }
 
-    // Deadlines fall on whole minutes (the end of a China day) and the remainder was rounded up to a minute, so the
-    // minute the case was suspended in plus the remainder is the deadline it had, to the tick.
-    private DateTime DeadlineBeforeSuspension()
-    {
-        var at = SuspendedAt!.Value;
-        return new DateTime(at.Ticks - (at.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Utc).AddMinutes(PausedMinutes ?? 0);
-    }
+    /// <summary>The case as its workflow sees it; what the engine reads.</summary>
+    public CasePosition Position => new(WorkflowKey, WorkflowVersion, Version, State, Level, Outcome, LevelEnteredAt, DeadlineAt, SuspendedAt, PausedMinutes);
 
     private void CheckClockChange(WorkflowDefinition workflow, Actor actor, int expectedVersion, string action)
     {
-        if (expectedVersion != Version)
-            throw new ConcurrentEditException(CaseNumber, expectedVersion, Version);
-        if (!workflow.Clock.SuspendRoles.Contains(actor.Role, StringComparer.Ordinal))
-            throw new RoleNotAllowedException(actor.Role, action);
-        if (!workflow.State(State).ClockRuns)
-            throw new TransitionNotAllowedException(CaseNumber, State, Level, action, AllowedActions(workflow, actor.Role));
+        if (TransitionEngine.GuardClock(workflow, Position, new TransitionRequest(action, actor.Role, expectedVersion, [])) is { } refusal)
+            throw Refused(workflow, actor, expectedVersion, refusal);
     }
 
-    // A change that keeps the state (suspend, resume) still leaves a line in the history.
-    private void Record(string action, string fromState, string fromLevel, long fromUnit, Actor actor, DateTime nowUtc, object payload)
+    // A change leaves a line in the history, whether or not it moved the state (suspend, resume).
+    private void Record(string action, string? fromState, string? fromLevel, long? fromUnit, Actor actor, DateTime nowUtc, object payload)
     {
         Version++;
         UpdatedAt = nowUtc;
-        _newEvents.Add(new CaseEvent(this, action, fromState, fromLevel, fromUnit, actor, nowUtc, JsonSerializer.Serialize(payload, PayloadJson)));
+        _newEvents.Add(new CaseEvent(this, action, fromState, fromState is null ? null : fromLevel, fromState is null ? null : fromUnit, actor, nowUtc, JsonSerializer.Serialize(payload, PayloadJson)));
     }
 
-    private void Remind(long unitId, string? role, long? staffId, string kind, string message, DateTime nowUtc) =>
-        _newNotices.Add(new Notice(unitId, role, Id, kind, message, nowUtc, staffId));
-
-    private TransitionDefinition Transition(WorkflowDefinition workflow, string action, Actor actor, int expectedVersion)
+    // The command for a named action carries what the action table says it does; TakeAction carries nothing.
+    private TransitionDefinition Transition(WorkflowDefinition workflow, string action, Actor actor, int expectedVersion, IReadOnlyCollection<RequiredInput>? inputs = null)
     {
-        if (workflow.Key != WorkflowKey || workflow.Version != WorkflowVersion)
-            throw new InvalidOperationException($"Case {CaseNumber} runs on {WorkflowKey} v{WorkflowVersion}, not {workflow}.");
-        if (expectedVersion != Version)
-            throw new ConcurrentEditException(CaseNumber, expectedVersion, Version);
-        var transition = workflow.TransitionsFrom(State, Level).FirstOrDefault(t => t.Action == action)
-            ?? throw new TransitionNotAllowedException(CaseNumber, State, Level, action, AllowedActions(workflow, actor.Role));
-        if (!transition.AllowsRole(actor.Role))
-            throw new RoleNotAllowedException(actor.Role, action);
-        return transition;
+        var guard = TransitionEngine.Guard(workflow, Position, new TransitionRequest(action, actor.Role, expectedVersion, inputs ?? CaseActions.For(action).Inputs));
+        return guard.Transition ?? throw Refused(workflow, actor, expectedVersion, guard.Refusal!);
     }
 
-    private void EnterLevel(LevelDefinition level, DateTime nowUtc)
+    private Exception Refused(WorkflowDefinition workflow, Actor actor, int expectedVersion, TransitionRefusal refusal) => refusal.Reason switch
     {
-        Level = level.Id;
-        LevelEnteredAt = nowUtc;
+        RefusalReason.OtherDefinition => new InvalidOperationException($"Case {CaseNumber} runs on {WorkflowKey} v{WorkflowVersion}, not {workflow}."),
+        RefusalReason.StaleVersion => new ConcurrentEditException(CaseNumber, expectedVersion, Version),
+        RefusalReason.RoleNotAllowed => new RoleNotAllowedException(actor.Role, refusal.Action),
+        RefusalReason.MissingInput => NeedsItsOwnCommand(refusal.Action, workflow.TransitionsFrom(State, Level).First(t => t.Action == refusal.Action).Requires),
+        _ => new TransitionNotAllowedException(CaseNumber, State, Level, refusal.Action, AllowedActions(workflow, actor.Role)),
+    };
+
+    private static CaseInputException NeedsItsOwnCommand(string action, IReadOnlyList<RequiredInput> requires) =>
+        new("action", $"'{action}' needs {string.Join(", ", requires)}; use its own command.", $"操作“{action}”需要填写其他内容，请使用其专门的表单。");
+
+    private void Fire(WorkflowDefinition workflow, WorkingDayCalendar calendar, TransitionDefinition transition, Actor actor, DateTime nowUtc, object payload)
+    {
+        var (fromState, fromLevel, fromUnitId) = (State, Level, UnitId);
+        Take(TransitionEngine.Fire(workflow, calendar, Position, transition, nowUtc), new PolicyContext(this, calendar, nowUtc));
+        Record(transition.Action, fromState, fromLevel, fromUnitId, actor, nowUtc, payload);
     }
 
-    private void Fire(WorkflowDefinition workflow, WorkingDayCalendar calendar, TransitionDefinition transition, Actor actor, DateTime nowUtc, object payload) =>
-        Move(workflow, calendar, transition, State, Level, UnitId, actor, nowUtc, payload);
-
-    private void Move(WorkflowDefinition workflow, WorkingDayCalendar calendar, TransitionDefinition transition, string? fromState, string? fromLevel, long? fromUnitId, Actor actor, DateTime nowUtc, object payload)
+    // Applies what the engine answered, then lets the policies react to each event in the order it happened.
+    private void Take(WorkflowStep step, PolicyContext context)
     {
-        var to = workflow.State(transition.To);
-        var level = workflow.Level(Level);
-        var deadlineBefore = DeadlineAt;
-        State = to.Id;
-        if (to.Outcome is not null)
-            Outcome = to.Outcome;
-        else if (!to.IsFinal)
-            Outcome = null;
-        if (!to.ClockRuns)
-        {
-            DeadlineAt = null;
-            SuspendedAt = null;
-            PausedMinutes = null;
-        }
-        else if (!IsSuspended)
-        {
-            DeadlineAt = calendar.Deadline(LevelEnteredAt, level.TimeLimit);
-            if (DeadlineAt != deadlineBefore)
-                _newTimers.Add(new CaseTimer(Id, TimerKind.LevelDeadline, DeadlineAt.Value, Level, UnitId));
-        }
-        if (to.Id == workflow.InitialState.Id && level.AcceptWithin is { } acceptWithin)
-            _newTimers.Add(new CaseTimer(Id, TimerKind.AcceptanceDeadline, calendar.Deadline(LevelEnteredAt, acceptWithin), Level, UnitId));
-        ScheduleFollowUps(workflow, calendar, nowUtc);
-        Version++;
-        UpdatedAt = nowUtc;
-        _newEvents.Add(new CaseEvent(this, transition.Action, fromState, fromState is null ? null : fromLevel, fromState is null ? null : fromUnitId, actor, nowUtc, JsonSerializer.Serialize(payload, PayloadJson)));
+        (State, Level, Outcome) = (step.Position.State, step.Position.Level, step.Position.Outcome);
+        (LevelEnteredAt, DeadlineAt, SuspendedAt, PausedMinutes) = (step.Position.LevelEnteredAt, step.Position.DeadlineAt, step.Position.SuspendedAt, step.Position.PausedMinutes);
+        foreach (var happened in step.Events)
+            Raise(happened, context);
     }
 
-    // 回访: visits some days after the case reaches the rule's state, and on each due date of the agreement, each moved
-    // to a working day; a visit not recorded within the grace days becomes a supervision item.
-    private void ScheduleFollowUps(WorkflowDefinition workflow, WorkingDayCalendar calendar, DateTime nowUtc)
+    // The one place policies run: inside the change, so what they schedule is saved in the same transaction.
+    private void Raise(object happened, PolicyContext context)
     {
-        var today = WorkingDayCalendar.ChinaDate(nowUtc);
-        var owner = OwnerId ?? FirstResponsibleId;
-        foreach (var rule in workflow.FollowUps.Where(r => r.WhenState == State && (r.Outcomes.Count == 0 || r.Outcomes.Contains(Outcome ?? "", StringComparer.Ordinal))))
-        {
-            var visits = rule.AfterDays.Select(d => (Day: today.AddDays(d), Reason: $"结案后{d}日回访"))
-                .Concat(rule.OnAgreementDueDates && Agreement is { } agreement
-                    ? agreement.DueDates.Where(d => d >= today).Select(d => (Day: d, Reason: $"协议履行期限 {d:yyyy-MM-dd} 回访"))
-                    : []);
-            foreach (var (day, reason) in visits)
-            {
-                var dueOn = calendar.WorkingDayOnOrAfter(day);
-                var graceEnds = calendar.Deadline(WorkingDayCalendar.StartOfChinaDay(dueOn), new TimeLimit(rule.GraceDays, DayCounting.WorkingDays));
-                _newFollowUps.Add(new FollowUpVisit(Id, owner, UnitId, dueOn, WorkingDayCalendar.StartOfChinaDay(dueOn), graceEnds, reason));
-            }
-        }
+        _newTimers.AddRange(TimerPolicy.On(happened, context));
+        _newNotices.AddRange(NoticePolicy.On(happened, context));
+        _newFollowUps.AddRange(FollowUpPolicy.Plan(happened, context));
+        _cancelledFollowUps.AddRange(FollowUpPolicy.Cancel(happened, context));
     }
 
     private static string Required(string? value, string field) =>
