@@ -134,6 +134,20 @@ public class TransitionEngineTests
         Assert.False(resumed.Position.IsSuspended);
     }
 
+    [Fact]
+    public void ASessionRecordedAfterAResume_KeepsTheDeadlineTheSuspensionMovedOn()
+    {
+        var running = At("mediating") with { DeadlineAt = EndOfChinaDay(3, 9) };
+        var suspendedAt = Now.AddDays(3).AddSeconds(17);
+        var resumed = TransitionEngine.Resume(TransitionEngine.Suspend(running, suspendedAt).Position, suspendedAt.AddHours(50));
+
+        var guard = TransitionEngine.Guard(Workflow, resumed.Position, new TransitionRequest("recordSession", "villageMediator", resumed.Position.Version, Actions.CaseActions.For("recordSession").Inputs));
+        var step = TransitionEngine.Fire(Workflow, Calendar, resumed.Position, guard.Transition!, suspendedAt.AddHours(51));
+
+        Assert.Equal(EndOfChinaDay(3, 9).AddHours(50), step.Position.DeadlineAt);
+        Assert.DoesNotContain(step.Events, e => e is DeadlineSet);
+    }
+
     [Theory]
     [InlineData("resume", "villageMediator", "mediating", RefusalReason.NotFromHere)]
     [InlineData("suspend", "gridWorker", "mediating", RefusalReason.RoleNotAllowed)]

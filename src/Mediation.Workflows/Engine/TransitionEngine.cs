@@ -115,7 +115,10 @@ public static class TransitionEngine
         }
         else if (!position.IsSuspended)
         {
-            var deadline = LevelClock.Deadline(calendar, position.LevelEnteredAt, level.TimeLimit);
+            // A clock already running at this level keeps its deadline: it carries any time spent suspended.
+            var deadline = entering is null && from.DeadlineAt is { } running
+                ? running
+                : LevelClock.Deadline(calendar, position.LevelEnteredAt, level.TimeLimit);
             if (deadline != from.DeadlineAt)
                 events.Add(new DeadlineSet(level.Id, deadline));
             position = position with { DeadlineAt = deadline };
