@@ -33,7 +33,7 @@ public sealed record ClosingFeedback(string Method, string Summary);
 /// 纠纷案件: the aggregate. It guards every transition against its pinned workflow definition, keeps its
 /// clock, and appends one immutable <see cref="CaseEvent"/> per change. Nothing outside changes its state.
 /// </summary>
-public sealed class DisputeCase
+public sealed partial class DisputeCase
 {
     private static readonly JsonSerializerOptions PayloadJson = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
