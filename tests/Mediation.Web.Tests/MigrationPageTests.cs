@@ -8,7 +8,7 @@ namespace Mediation.Web.Tests;
 /// <summary>/admin/migrations on the demo street after version 2 is published beside a migration file: preview, confirm, apply.</summary>
 public sealed partial class MigrationPageTests
 {
-    private const string MigrationId = "mediation-1-9-n.v1-to-v2";
+    public const string MigrationId = "mediation-1-9-n.v1-to-v2";
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex TokenField();
@@ -16,18 +16,7 @@ public sealed partial class MigrationPageTests
     [Fact]
     public async Task AnAdministrator_PreviewsTheMigration_MustConfirm_ThenApplies_AndTheCasePageShowsTheMigration()
     {
-        var folder = Path.Combine(Path.GetTempPath(), "mediation-web-tests", Guid.NewGuid().ToString("N"));
-        string? postgres;
-        using (var first = new ApiHost { Folder = folder, KeepFolder = true })
-        {
-            var village = await first.SignedInAs("cun01-1");
-            await Register(village, "邻居排水沟堵塞");
-            var registered = await Register(village, "邻居加盖房屋遮挡采光");
-            var accepted = await Send(village, $"/api/cases/{registered}/accept", new { expectedVersion = 1 });
-            await Send(village, $"/api/cases/{registered}/sessions", new { expectedVersion = accepted, heldAt = DateTime.UtcNow.AddHours(-1), place = "调解室", attendees = "双方", summary = "陈述意见" });
-            postgres = first.Postgres;
-        }
-        using var host = new ApiHost { Folder = folder, Postgres = postgres, Settings = { ["Mediation:WorkflowsPath"] = WorkflowsWithVersion2() } };
+        using var host = await HostWithVersion2AndRunningCasesAsync();
         var admin = await host.SignedInAs("admin");
 
         var listed = JsonDocument.Parse(await admin.GetStringAsync("/api/admin/workflow-migrations")).RootElement;
@@ -61,6 +50,25 @@ public sealed partial class MigrationPageTests
         var migrated = cases.First(c => c.GetProperty("state").GetString() == "inMediation").GetProperty("id").GetInt64();
         var detail = await Html(await mediator.GetAsync($"/cases/{migrated}"));
         Assert.Contains("迁移到新流程版本", detail, StringComparison.Ordinal);
+    }
+
+    // Two cases registered on version 1 (one waiting, one in mediation), then the product restarted with version 2 and its migration file.
+    internal static async Task<ApiHost> HostWithVersion2AndRunningCasesAsync()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "mediation-web-tests", Guid.NewGuid().ToString("N"));
+        string? postgres;
+        using (var first = new ApiHost { Folder = folder, KeepFolder = true })
+        {
+            var village = await first.SignedInAs("cun01-1");
+            await Register(village, "邻居排水沟堵塞");
+            var registered = await Register(village, "邻居加盖房屋遮挡采光");
+            var accepted = await Send(village, $"/api/cases/{registered}/accept", new { expectedVersion = 1 });
+            await Send(village, $"/api/cases/{registered}/sessions", new { expectedVersion = accepted, heldAt = DateTime.UtcNow.AddHours(-1), place = "调解室", attendees = "双方", summary = "陈述意见" });
+            postgres = first.Postgres;
+        }
+        var host = new ApiHost { Folder = folder, Postgres = postgres, Settings = { ["Mediation:WorkflowsPath"] = WorkflowsWithVersion2() } };
+        await host.SignedInAs("admin");
+        return host;
     }
 
     [Fact]
