@@ -50,6 +50,13 @@ public sealed partial class MigrationPageTests
         var migrated = cases.First(c => c.GetProperty("state").GetString() == "inMediation").GetProperty("id").GetInt64();
         var detail = await Html(await mediator.GetAsync($"/cases/{migrated}"));
         Assert.Contains("迁移到新流程版本", detail, StringComparison.Ordinal);
+        Assert.Contains("调解中 → 正在调解", detail, StringComparison.Ordinal);
+
+        // The second language, as the language switch sets it.
+        await admin.GetAsync("/lang?to=en");
+        var english = await Html(await Post(admin, "Preview", new() { ["migrationId"] = MigrationId }));
+        Assert.Contains("Preview (nothing changed yet)", english, StringComparison.Ordinal);
+        Assert.Contains("No case to move.", english, StringComparison.Ordinal);
     }
 
     // Two cases registered on version 1 (one waiting, one in mediation), then the product restarted with version 2 and its migration file.
