@@ -138,6 +138,28 @@ public class AuditTrailTests
     }
 
     [Fact]
+    public async Task AChangeWhoseEntryCannotBeWritten_IsNotMadeEither()
+    {
+        await using var host = await MediationHost.StartAsync();
+        // The database refuses entries about "doomed": the entry and the change are one transaction, so neither stays.
+        await host.ExecuteSqlAsync(host.Provider == DatabaseProvider.Postgres
+            ? """
+              CREATE FUNCTION refuse_doomed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused for the test'; END; $$;
+              CREATE TRIGGER refuse_doomed BEFORE INSERT ON admin_audit_entries FOR EACH ROW WHEN (NEW.subject_label LIKE 'doomed%') EXECUTE FUNCTION refuse_doomed();
+              """
+            : "CREATE TRIGGER refuse_doomed BEFORE INSERT ON admin_audit_entries WHEN NEW.subject_label LIKE 'doomed%' BEGIN SELECT RAISE(ABORT, 'refused for the test'); END;");
+        var village = await host.Query(db => db.OrgUnits.AsNoTracking().FirstAsync(u => u.Kind == OrgUnitKind.VillagePoint));
+        var entries = await host.Query(db => db.AdminAuditEntries.CountAsync());
+
+        await Assert.ThrowsAnyAsync<Exception>(() => host.SendAs("admin", new CreateStaff("doomed-cun", "注定失败", Actor.Roles.VillageMediator, village.Id, "Doomed2026x")));
+        await Assert.ThrowsAnyAsync<Exception>(() => host.SendAs("admin", new RenameUnit(village.Id, "doomed 改名")));
+
+        Assert.False(await host.Query(db => db.Staff.AnyAsync(s => s.UserName == "doomed-cun")));
+        Assert.Equal(village.Name, await host.Query(db => db.OrgUnits.Where(u => u.Id == village.Id).Select(u => u.Name).SingleAsync()));
+        Assert.Equal(entries, await host.Query(db => db.AdminAuditEntries.CountAsync()));
+    }
+
+    [Fact]
     public async Task PublishingAWorkflowVersion_IsRecordedOnceBySystem_NotAgainOnRestart()
     {
         await using var host = await MediationHost.StartAsync();
