@@ -26,6 +26,9 @@ public static class CommandLine
         new(["admin", "create"], AdminCommand.Usage, WithHost: AdminCommand.RunAsync, HostArguments: AdminCommand.HostArguments),
         new(["workflows", "validate"], "workflows validate <file.json|folder>", WithoutHost: WorkflowCommands.ValidateAsync),
         new(["workflows", "diagram"], "workflows diagram <file.json> [--out diagram.svg]", WithoutHost: WorkflowCommands.DiagramAsync),
+        new(["backup"], "backup [--to folder]", WithoutHost: BackupCommands.BackupAsync),
+        new(["restore"], "restore <backup-folder|manifest.json> --to <empty folder>", WithoutHost: BackupCommands.RestoreAsync),
+        new(["verify"], "verify [database file]", WithoutHost: BackupCommands.VerifyAsync),
     ];
 
     /// <summary>True when the first argument names a command rather than a setting for the product's start.</summary>
