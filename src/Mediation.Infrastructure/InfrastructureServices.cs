@@ -6,6 +6,7 @@ using Mediation.Application.Pipeline;
 using Mediation.Infrastructure.Persistence;
 using Mediation.Infrastructure.Seeding;
 using Mediation.Workflows.Loading;
+using Mediation.Workflows.Migrations;
 using Mediation.Workflows.Validation;
 using Mediation.Workflows.Time;
 using Microsoft.Data.Sqlite;
@@ -79,11 +80,16 @@ public static class InfrastructureServices
                 throw new StartupRefusedException($"Mediation cannot start: no workflow definition under {folder} has the key '{options.WorkflowKey}' (Mediation:WorkflowKey); "
                     + $"loaded keys: {string.Join(", ", registry.All.Select(d => d.Key).Distinct())}.");
             }
-            return new WorkflowCatalog(registry, calendar, options.WorkflowKey);
+            return new WorkflowCatalog(registry, calendar, options.WorkflowKey) { Migrations = MigrationLoader.LoadDirectory(folder, registry) };
         }
         catch (WorkflowDefinitionException invalid)
         {
             throw new StartupRefusedException($"Mediation cannot start: a file under {folder} breaks a rule. Fix each line below and start again."
+                + Environment.NewLine + string.Join(Environment.NewLine, invalid.Errors.Select(e => "  " + e)));
+        }
+        catch (WorkflowMigrationException invalid)
+        {
+            throw new StartupRefusedException($"Mediation cannot start: a migration file under {folder} breaks a rule. Fix each line below and start again."
                 + Environment.NewLine + string.Join(Environment.NewLine, invalid.Errors.Select(e => "  " + e)));
         }
     }

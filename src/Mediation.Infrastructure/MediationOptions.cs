@@ -56,4 +56,14 @@ public sealed class MediationOptions
     public DemoSeed DemoSeed { get; set; } = DemoSeed.Street;
 
     public CalendarSource Calendar { get; set; } = CalendarSource.File;
+
+    public BackupOptions Backup { get; set; } = new();
+}
+
+/// <summary>The "Mediation:Backup" section: where backups go and how many are kept (the oldest beyond that are removed).</summary>
+public sealed class BackupOptions
+{
+    public string Folder { get; set; } = "data/backups";
+
+    public int Keep { get; set; } = 14;
 }

@@ -6,14 +6,18 @@ using Mediation.Infrastructure.Scheduling;
 using Mediation.Infrastructure.Seeding;
 using Mediation.Web.Accounts;
 using Mediation.Web.Api;
+using Mediation.Web.Commands;
 using Mediation.Web.County;
 using Microsoft.EntityFrameworkCore;
 using Quartz;
 
-// "admin create …" runs against the database and exits; it never seeds the demo street.
-var adminCommand = args is ["admin", ..];
-var builder = WebApplication.CreateBuilder(adminCommand ? AdminCommand.HostArguments(args) : args);
-if (adminCommand)
+// A command ("admin create …", "backup", …) runs and exits; one that reads only files never starts the host.
+var command = CommandLine.IsCommand(args) ? CommandLine.Find(args) : null;
+if (CommandLine.IsCommand(args) && command?.WithHost is null)
+    return await CommandLine.RunWithoutHostAsync(args, Console.Out, Console.Error);
+var runsCommand = command is not null;
+var builder = WebApplication.CreateBuilder(command is not null ? CommandLine.HostArgumentsOf(command, args) : args);
+if (runsCommand)
 {
     // The command's output is what the operator reads: only warnings and errors from the host, and on stderr.
     builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, LogLevel.Warning);
@@ -61,14 +65,14 @@ var app = builder.Build();
 IReadOnlyList<DemoStreet.Account> accounts;
 try
 {
-    accounts = await app.Services.PrepareDatabaseAsync(seedDemo: !adminCommand);
+    accounts = await app.Services.PrepareDatabaseAsync(seedDemo: !runsCommand);
 }
 catch (StartupRefusedException refused)
 {
     return Refuse(refused.Message);
 }
-if (adminCommand)
-    return await AdminCommand.RunAsync(app.Services, args[1..], Console.In, Console.Out, Console.Error);
+if (command?.WithHost is { } runCommand)
+    return await runCommand(app.Services, args[1..], Console.In, Console.Out, Console.Error);
 await DemoAccounts.PrintAsync(accounts, app.Services, options);
 
 // First, so that everything after it (the sign-in limit per address, cookies, logs) sees the browser, not the proxy.

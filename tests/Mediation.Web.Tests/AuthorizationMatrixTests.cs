@@ -108,6 +108,11 @@ public sealed class AuthorizationMatrixTests : IClassFixture<CountyDemoHost>
         // The audit trail of administration: every administrator, each seeing their own street's (the county's, all).
         new("GET", "/api/admin/audit", On.Nothing,                  401, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 403, 403, 200),
         new("GET", "/admin/audit", On.Nothing,                      302, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 403, 403, 200),
+        // Workflow migrations: administrators only; the demo ships no migration file, so any id is unknown (404).
+        new("GET", "/api/admin/workflow-migrations", On.Nothing,    401, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 403, 403, 200),
+        new("POST", "/api/admin/workflow-migrations/{id}/preview", On.Nothing, 401, 403, 403, 403, 403, 403, 403, 403, 403, 404, 403, 404, 403, 403, 404),
+        new("POST", "/api/admin/workflow-migrations/{id}/apply", On.Nothing, 401, 403, 403, 403, 403, 403, 403, 403, 403, 404, 403, 404, 403, 403, 404),
+        new("GET", "/admin/migrations", On.Nothing,                 302, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 403, 403, 200),
     ];
 
     // Who may read each fixture case; everyone else must not find its number or summary in any answer.
@@ -254,7 +259,7 @@ public sealed class AuthorizationMatrixTests : IClassFixture<CountyDemoHost>
         "assignment" => new { role = "villageMediator", unitId = world.Village01 },
         "password" => new { password = "Matrix2027" },
         "units" => new { parentId = world.Station1, name = "矩阵调解点" + Guid.NewGuid().ToString("N")[..4], kind = "villagePoint" },
-        "deactivation" or "reactivation" or "retry" or "cancel" => new { },
+        "deactivation" or "reactivation" or "retry" or "cancel" or "preview" or "apply" => new { },
         "name" => new { name = "矩阵调解点" + Guid.NewGuid().ToString("N")[..4] },
         "streets" => new { name = "矩阵街道" + Guid.NewGuid().ToString("N")[..4], code = string.Concat(Guid.NewGuid().ToString("N").Select(c => (char)('A' + c % 26)).Take(8)) },
         var other => throw new InvalidOperationException($"No body for {route} ({other})."),

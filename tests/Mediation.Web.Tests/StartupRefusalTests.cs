@@ -88,7 +88,7 @@ public class StartupRefusalTests
     }
 
     // The web project's own build output, which sits beside this test project's under the same configuration.
-    private static string ProductDll()
+    internal static string ProductDll()
     {
         var beside = Path.Combine(AppContext.BaseDirectory, "Mediation.Web.dll");
         if (File.Exists(Path.Combine(AppContext.BaseDirectory, "Mediation.Web.runtimeconfig.json")))

@@ -263,17 +263,17 @@ public sealed class CaseStore(MediationDbContext db, IStoreDialect dialect, Feat
     }
 
     /// <summary>The columns a change may touch, as they stood when loaded or last saved.</summary>
-    private sealed record Row(long Id, int Version, string State, string Level, string? Outcome, long UnitId, string UnitPath, long? OwnerId,
+    private sealed record Row(long Id, int Version, int WorkflowVersion, string State, string Level, string? Outcome, long UnitId, string UnitPath, long? OwnerId,
         DateTime LevelEnteredAt, DateTime? DeadlineAt, DateTime? ClosedAt, DateTime? SuspendedAt, int? PausedMinutes)
     {
         public CaseTally.Key Tally => new(UnitId, Level, State, Outcome ?? "");
 
         public static Row Of(DisputeCase c) =>
-            new(c.Id, c.Version, c.State, c.Level, c.Outcome, c.UnitId, c.UnitPath, c.OwnerId, c.LevelEnteredAt, c.DeadlineAt, c.ClosedAt, c.SuspendedAt, c.PausedMinutes);
+            new(c.Id, c.Version, c.WorkflowVersion, c.State, c.Level, c.Outcome, c.UnitId, c.UnitPath, c.OwnerId, c.LevelEnteredAt, c.DeadlineAt, c.ClosedAt, c.SuspendedAt, c.PausedMinutes);
 
         public IEnumerable<(string Column, object? Value)> Columns() =>
         [
-            ("state", State), ("level", Level), ("outcome", Outcome), ("unit_id", UnitId), ("unit_path", UnitPath), ("owner_id", OwnerId),
+            ("workflow_version", WorkflowVersion), ("state", State), ("level", Level), ("outcome", Outcome), ("unit_id", UnitId), ("unit_path", UnitPath), ("owner_id", OwnerId),
             ("level_entered_at", LevelEnteredAt), ("deadline_at", DeadlineAt), ("closed_at", ClosedAt),
             ("suspended_at", SuspendedAt), ("paused_minutes", PausedMinutes),
             ("sort_key", MediationDbContext.SortKeyOf(DeadlineAt, Id)),

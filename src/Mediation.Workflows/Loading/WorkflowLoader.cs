@@ -6,7 +6,7 @@ namespace Mediation.Workflows.Loading;
 
 /// <summary>
 /// Reads definition files (JSON under <c>workflows/</c>), validates each, and builds the registry.
-/// Schema files (<c>*.schema.json</c>) and sub-folders (calendars) are not definitions.
+/// Schema files (<c>*.schema.json</c>), migration files (<c>*.migration.json</c>) and sub-folders (calendars) are not definitions.
 /// </summary>
 public static class WorkflowLoader
 {
@@ -25,7 +25,7 @@ public static class WorkflowLoader
             throw new WorkflowDefinitionException([new(directory, "$", WorkflowRule.MissingField, "the workflows folder does not exist")]);
 
         var files = Directory.GetFiles(directory, "*.json", SearchOption.TopDirectoryOnly)
-            .Where(f => !f.EndsWith(".schema.json", StringComparison.OrdinalIgnoreCase))
+            .Where(f => !f.EndsWith(".schema.json", StringComparison.OrdinalIgnoreCase) && !f.EndsWith(Migrations.MigrationLoader.Suffix, StringComparison.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal)
             .ToList();
         return Build(files.Select(f => (Path.GetFileName(f), File.ReadAllText(f))));

@@ -1,5 +1,6 @@
 using Mediation.Domain.Cases;
 using Mediation.Workflows.Definitions;
+using Mediation.Workflows.Migrations;
 using Mediation.Workflows.Time;
 
 namespace Mediation.Application.Features.Workflow;
@@ -9,6 +10,9 @@ public sealed class WorkflowCatalog(WorkflowRegistry registry, WorkingDayCalenda
 {
     public WorkflowRegistry Registry { get; } = registry;
     public WorkingDayCalendar Calendar { get; } = calendar;
+
+    /// <summary>The migration files beside the definitions, checked against them at start-up.</summary>
+    public MigrationCatalog Migrations { get; init; } = MigrationCatalog.Empty;
 
     /// <summary>The definition new cases are registered under: the latest version of the default key.</summary>
     public WorkflowDefinition Current => Registry.Latest(defaultKey);

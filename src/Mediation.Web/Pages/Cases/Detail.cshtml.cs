@@ -211,9 +211,13 @@ public sealed class CaseModel(IMediator mediator, WorkflowCatalog workflows, Ui.
 
     public string Title(LocalizedText title) => text.Of(title);
 
-    public string StateTitle(string state) => Workflow.States.FirstOrDefault(s => s.Id == state) is { } s ? text.Of(s.Title) : state;
+    // A migrated case's history names states and levels of the version it left: those are told from that version.
+    public string StateTitle(string state) => Workflow.States.Concat(Earlier.SelectMany(d => d.States)).FirstOrDefault(s => s.Id == state) is { } s ? text.Of(s.Title) : state;
 
-    public string LevelTitle(string level) => Workflow.Levels.FirstOrDefault(l => l.Id == level) is { } l ? text.Of(l.Title) : level;
+    public string LevelTitle(string level) => Workflow.Levels.Concat(Earlier.SelectMany(d => d.Levels)).FirstOrDefault(l => l.Id == level) is { } l ? text.Of(l.Title) : level;
+
+    private IEnumerable<Mediation.Workflows.Definitions.WorkflowDefinition> Earlier =>
+        workflows.Registry.All.Where(d => d.Key == Workflow.Key && d.Version < Workflow.Version).OrderByDescending(d => d.Version);
 
     public string ActionTitle(string action) => Workflow.Transitions.FirstOrDefault(t => t.Action == action) is { } t ? text.Of(t.Title) : text["action." + action];
 }
