@@ -56,4 +56,6 @@ public sealed class MediationOptions
     public DemoSeed DemoSeed { get; set; } = DemoSeed.Street;
 
     public CalendarSource Calendar { get; set; } = CalendarSource.File;
+
+    public Webhooks.WebhookOptions Webhooks { get; set; } = new();
 }
