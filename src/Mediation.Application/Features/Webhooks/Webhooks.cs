@@ -265,3 +265,11 @@ public sealed class WebhookSignal
 
     public void Wake() => Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 }
+
+/// <summary>A host without a key ring (the command line, the application tests) cannot create or sign webhooks; the web host replaces this.</summary>
+internal sealed class NoWebhookSecrets : IWebhookSecrets
+{
+    public string Protect(string secret) => throw new InvalidOperationException("This host has no key ring to protect webhook secrets with.");
+
+    public string Unprotect(string protectedSecret) => throw new InvalidOperationException("This host has no key ring to unprotect webhook secrets with.");
+}
