@@ -20,6 +20,9 @@ public static class ApplicationServices
         services.AddSingleton<Features.Org.OrgTree>();
         services.AddScoped<AfterCommit>();
         services.AddScoped<Features.LiveFeeds.FeedNews>();
+        services.AddScoped<Features.Webhooks.WebhookOutbox>();
+        services.AddSingleton<Features.Webhooks.WebhookSignal>();
+        services.TryAddSingleton<Features.Webhooks.IWebhookSecrets, Features.Webhooks.NoWebhookSecrets>();
         services.AddSingleton<Features.LiveFeeds.LiveFeedSignals>();
         // One node hears its own news after commit; PostgreSQL replaces this with NOTIFY (Infrastructure).
         services.TryAddSingleton<Features.LiveFeeds.ILiveFeedPublisher, Features.LiveFeeds.InProcessFeedPublisher>();

@@ -61,6 +61,10 @@ public static class InfrastructureServices
     public static IServiceCollection AddMediationTimers(this IServiceCollection services) =>
         services.AddHostedService(provider => provider.GetRequiredService<Deadlines.TimerDispatcher>());
 
+    /// <summary>Sends the webhook outbox from this host (deliveries signed with secrets the host's <see cref="Application.Features.Webhooks.IWebhookSecrets"/> unprotects).</summary>
+    public static IServiceCollection AddMediationWebhooks(this IServiceCollection services) =>
+        services.AddHostedService<Webhooks.WebhookDispatcher>();
+
     /// <summary>Loads and checks the definitions and the working-day calendar; refuses to start on any problem.</summary>
     public static WorkflowCatalog LoadWorkflows(MediationOptions options)
     {

@@ -57,6 +57,8 @@ public sealed class MediationOptions
 
     public CalendarSource Calendar { get; set; } = CalendarSource.File;
 
+    public Webhooks.WebhookOptions Webhooks { get; set; } = new();
+
     public BackupOptions Backup { get; set; } = new();
 }
 

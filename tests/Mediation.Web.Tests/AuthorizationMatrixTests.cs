@@ -113,6 +113,14 @@ public sealed class AuthorizationMatrixTests : IClassFixture<CountyDemoHost>
         new("POST", "/api/admin/workflow-migrations/{id}/preview", On.Nothing, 401, 403, 403, 403, 403, 403, 403, 403, 403, 404, 403, 404, 403, 403, 404),
         new("POST", "/api/admin/workflow-migrations/{id}/apply", On.Nothing, 401, 403, 403, 403, 403, 403, 403, 403, 403, 404, 403, 404, 403, 403, 404),
         new("GET", "/admin/migrations", On.Nothing,                 302, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 403, 403, 200),
+        // Webhooks: each street's administrator subscribes for their street; the county's names the street (422 without it). No subscription or delivery 0.
+        new("GET", "/api/admin/webhooks", On.Nothing,               401, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 403, 403, 200),
+        new("POST", "/api/admin/webhooks", On.Nothing,              401, 403, 403, 403, 403, 403, 403, 403, 403, 201, 403, 201, 403, 403, 422),
+        new("POST", "/api/admin/webhooks/{id}/active", On.Nothing,  401, 403, 403, 403, 403, 403, 403, 403, 403, 404, 403, 404, 403, 403, 404),
+        new("DELETE", "/api/admin/webhooks/{id}", On.Nothing,       401, 403, 403, 403, 403, 403, 403, 403, 403, 404, 403, 404, 403, 403, 404),
+        new("GET", "/api/admin/webhooks/deliveries", On.Nothing,    401, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 403, 403, 200),
+        new("POST", "/api/admin/webhooks/deliveries/{id}/replay", On.Nothing, 401, 403, 403, 403, 403, 403, 403, 403, 403, 404, 403, 404, 403, 403, 404),
+        new("GET", "/admin/webhooks", On.Nothing,                   302, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 403, 403, 200),
     ];
 
     // Who may read each fixture case; everyone else must not find its number or summary in any answer.
@@ -259,7 +267,9 @@ public sealed class AuthorizationMatrixTests : IClassFixture<CountyDemoHost>
         "assignment" => new { role = "villageMediator", unitId = world.Village01 },
         "password" => new { password = "Matrix2027" },
         "units" => new { parentId = world.Station1, name = "矩阵调解点" + Guid.NewGuid().ToString("N")[..4], kind = "villagePoint" },
-        "deactivation" or "reactivation" or "retry" or "cancel" or "preview" or "apply" => new { },
+        "deactivation" or "reactivation" or "retry" or "cancel" or "preview" or "apply" or "replay" => new { },
+        "webhooks" => new { url = "http://127.0.0.1:9/matrix-hook", events = new[] { "case.closed" } },
+        "active" => new { active = false, expectedVersion = 0 },
         "name" => new { name = "矩阵调解点" + Guid.NewGuid().ToString("N")[..4] },
         "streets" => new { name = "矩阵街道" + Guid.NewGuid().ToString("N")[..4], code = string.Concat(Guid.NewGuid().ToString("N").Select(c => (char)('A' + c % 26)).Take(8)) },
         var other => throw new InvalidOperationException($"No body for {route} ({other})."),

@@ -14,7 +14,7 @@ namespace Mediation.Application.Persistence;
 /// Hand-written because EF's change tracker cost three times the SQL itself on this path (see ADR 0004);
 /// registration, queries and everything else go through EF.
 /// </summary>
-public sealed class CaseStore(MediationDbContext db, IStoreDialect dialect, Features.LiveFeeds.FeedNews news)
+public sealed class CaseStore(MediationDbContext db, IStoreDialect dialect, Features.LiveFeeds.FeedNews news, Features.Webhooks.WebhookOutbox webhooks)
 {
     // Compiled once per model: a compiled query refuses a model other than its own, and each database has its own model.
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<Microsoft.EntityFrameworkCore.Metadata.IModel, Func<MediationDbContext, long, Task<DisputeCase?>>> Loads = new();
@@ -149,6 +149,7 @@ public sealed class CaseStore(MediationDbContext db, IStoreDialect dialect, Feat
     // What a change adds beside the case row: its events, new sessions, a new agreement and notices.
     private async Task AppendAsync(DbConnection connection, DbTransaction transaction, DisputeCase @case, CancellationToken cancellationToken)
     {
+        await webhooks.WriteAsync(@case, cancellationToken);
         foreach (var e in @case.NewEvents)
         {
             news.Saw(e, @case);

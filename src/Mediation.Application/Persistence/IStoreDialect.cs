@@ -24,4 +24,10 @@ public interface IStoreDialect
     /// same moment waits for the first and then finds its recorded answer.
     /// </summary>
     Task HoldIdempotencyKeyAsync(MediationDbContext db, long staffId, string key, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Leases up to <paramref name="max"/> pending webhook deliveries due by <paramref name="nowUtc"/> to this transaction's
+    /// node until <paramref name="leaseUntilUtc"/>, skipping rows another node's claim holds; answers their ids.
+    /// </summary>
+    Task<IReadOnlyList<string>> ClaimWebhookDeliveriesAsync(MediationDbContext db, DateTime nowUtc, DateTime leaseUntilUtc, int max, CancellationToken cancellationToken);
 }

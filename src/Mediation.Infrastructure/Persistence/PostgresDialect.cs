@@ -41,4 +41,7 @@ public sealed class PostgresDialect : StoreDialect
         await using var command = Command(db, "SELECT pg_advisory_xact_lock(@key)", ("@key", BitConverter.ToInt64(hash, 0)));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    // Another node's claim holds its rows until it commits; skip them rather than wait and send them twice.
+    protected override string ClaimLockClause => " FOR UPDATE SKIP LOCKED";
 }

@@ -23,6 +23,23 @@ public abstract class StoreDialect : IStoreDialect
     /// <summary>By default nothing: where writers queue one at a time, the key's record is read after the earlier commit.</summary>
     public virtual Task HoldIdempotencyKeyAsync(MediationDbContext db, long staffId, string key, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>The due deliveries, leased in one statement; a database with several writers adds its row-lock clause.</summary>
+    public async Task<IReadOnlyList<string>> ClaimWebhookDeliveriesAsync(MediationDbContext db, DateTime nowUtc, DateTime leaseUntilUtc, int max, CancellationToken cancellationToken)
+    {
+        await using var command = Command(db,
+            "UPDATE webhook_deliveries SET next_attempt_at = @lease WHERE id IN (SELECT id FROM webhook_deliveries " +
+            $"WHERE status = 'Pending' AND next_attempt_at <= @now ORDER BY next_attempt_at, id LIMIT @max{ClaimLockClause}) RETURNING id",
+            ("@lease", leaseUntilUtc), ("@now", nowUtc), ("@max", max));
+        var ids = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            ids.Add(reader.GetString(0));
+        return ids;
+    }
+
+    /// <summary>Nothing by default: with one writer at a time no other claim can hold a row.</summary>
+    protected virtual string ClaimLockClause => "";
+
     protected static DbCommand Command(MediationDbContext db, string sql, params (string Name, object Value)[] parameters)
     {
         var command = db.Database.GetDbConnection().CreateCommand();

@@ -56,6 +56,7 @@ public static class Endpoints
         api.MapGet("/inbox", (int? limit, IMediator m, CancellationToken ct) => m.Send(new GetInbox(limit ?? 100), ct))
             .WithTags("Reminders").WithSummary("What needs the signed-in person now, most urgent first.");
         var admin = api.MapGroup("/admin").WithTags("Administration");
+        admin.MapWebhooks();
         admin.MapGet("/staff", (IMediator m, CancellationToken ct) => m.Send(new ListStaff(), ct)).WithSummary("Every account, by unit.");
         admin.MapPost("/staff", (CreateStaff body, IMediator m, CancellationToken ct) => m.Send(body, ct)).WithSummary("Open an account.").ProducesValidationProblem(422);
         admin.MapPost("/staff/{id:long}/assignment", (long id, AssignStaff body, IMediator m, CancellationToken ct) => m.Send(body with { StaffId = id }, ct)).WithSummary("Move someone to another unit or role.");
