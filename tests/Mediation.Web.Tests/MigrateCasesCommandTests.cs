@@ -27,6 +27,15 @@ public sealed class MigrateCasesCommandTests
         Assert.Equal(2, (await Run(host, "move")).Code);
     }
 
+    [Fact]
+    public void TheCommandLine_RunsMigrateCases_AgainstTheHostsDatabase()
+    {
+        var command = Mediation.Web.Commands.CommandLine.Find(["migrate-cases", "apply", "x.migration.json", "--Mediation:Provider=Sqlite"]);
+        Assert.NotNull(command);
+        Assert.Equal(["migrate-cases"], command.Words);
+        Assert.NotNull(command.WithHost);
+    }
+
     private static async Task<(int Code, string Output, string Error)> Run(ApiHost host, params string[] args)
     {
         using var output = new StringWriter();

@@ -29,6 +29,7 @@ public static class CommandLine
         new(["backup"], "backup [--to folder]", WithoutHost: BackupCommands.BackupAsync),
         new(["restore"], "restore <backup-folder|manifest.json> --to <empty folder>", WithoutHost: BackupCommands.RestoreAsync),
         new(["verify"], "verify [database file]", WithoutHost: BackupCommands.VerifyAsync),
+        new([MigrateCasesCommand.Name], MigrateCasesCommand.Usage, WithHost: (services, args, _, output, error) => MigrateCasesCommand.RunAsync(services, args, output, error)),
     ];
 
     /// <summary>True when the first argument names a command rather than a setting for the product's start.</summary>
