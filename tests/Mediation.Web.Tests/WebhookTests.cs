@@ -104,6 +104,8 @@ public sealed class WebhookTests
         var received = receiver.Requests.Where(r => r.Body.Contains(caseNumber, StringComparison.Ordinal)).ToList();
         Assert.Equal([500, 500, 500, 200], received.Select(r => r.Answered));
         Assert.All(received, r => Assert.Equal(id, r.Headers["X-Mediation-Delivery"]));
+        var audit = JsonDocument.Parse(await admin.GetStringAsync("/api/admin/audit?limit=50")).RootElement.GetProperty("entries").EnumerateArray();
+        Assert.Contains(audit, e => e.GetProperty("action").GetString() == "webhook.changed" && e.GetProperty("subjectLabel").GetString() == receiver.Url);
 
         // Replaying what is no longer dead is refused, naming the delivery.
         var again = await admin.PostAsync($"/api/admin/webhooks/deliveries/{id}/replay", null);
