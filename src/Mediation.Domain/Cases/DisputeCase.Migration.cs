@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Mediation.Domain.Deadlines;
 using Mediation.Domain.Org;
+using Mediation.Workflows.Actions;
 using Mediation.Workflows.Definitions;
 using Mediation.Workflows.Migrations;
 using Mediation.Workflows.Time;
@@ -55,7 +56,7 @@ public sealed class CaseMigrationRefusedException(string caseNumber, string reas
 
 public sealed partial class DisputeCase
 {
-    public const string MigratedAction = "migrated";
+    public const string MigratedAction = CaseActions.Migrated;
 
     /// <summary>How this case would move under <paramref name="migration"/>, given its open timers.</summary>
     public CaseMigrationPlan PlanMigration(WorkflowMigration migration, WorkflowDefinition from, WorkflowDefinition to, WorkingDayCalendar calendar, IReadOnlyList<OpenTimer> timers)

@@ -32,6 +32,7 @@ public static class CaseActions
     public const string Resume = "resume";
     public const string RecordFollowUp = "recordFollowUp";
     public const string EscalateOnExpiry = "escalateOnExpiry";
+    public const string Migrated = "migrated";
 
     public const string TakeActionCommand = "TakeAction";
 
@@ -51,7 +52,7 @@ public static class CaseActions
     ];
 
     /// <summary>History entries the product writes on its own; a definition may not reuse these names.</summary>
-    public static readonly IReadOnlyList<string> Reserved = [Suspend, Resume, RecordFollowUp, EscalateOnExpiry];
+    public static readonly IReadOnlyList<string> Reserved = [Suspend, Resume, RecordFollowUp, EscalateOnExpiry, Migrated];
 
     public static readonly IReadOnlyList<string> EscalationActions = [Escalate, EscalateOnExpiry];
 
