@@ -36,6 +36,7 @@ catch (InvalidOperationException unreadable)
 builder.Services.AddMediation(options).AddMediationTimers().AddMediationRecurringWork(options).AddMediationLiveFeeds(options)
     .AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
 builder.Services.AddMediationAccounts(builder.Configuration).AddMediationKeyRing();
+builder.Services.AddMediationIntake(builder.Configuration);
 if (builder.Services.AddMediationProxies(builder.Configuration) is { } proxiesRefused)
     return Refuse(proxiesRefused);
 builder.Services.AddHttpContextAccessor();

@@ -76,6 +76,8 @@ public static class Endpoints
         admin.MapPost("/timers/{id:long}/cancel", (long id, IMediator m, CancellationToken ct) => m.Send(new Mediation.Application.Features.Deadlines.FailedTimers.CancelTimer(id), ct))
             .WithSummary("Give up a failed timer; it never fires.");
         admin.MapAdminAudit();
+        admin.MapIntakeAdmin();
+        app.MapIntake();
         app.MapGet("/api/workflow", (WorkflowCatalog catalog) => WorkflowView.Of(catalog.Current))
             .WithTags("Workflow").WithSummary("The workflow definition new cases are registered under.");
     }

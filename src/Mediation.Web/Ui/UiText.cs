@@ -189,6 +189,8 @@ public sealed class UiText(IHttpContextAccessor http)
         ["audit.subject.workflow"] = ("流程版本", "Workflow version"),
         ["audit.subject.webhook"] = ("Webhook", "Webhook"),
         ["audit.subject.apiKey"] = ("API 密钥", "API key"),
+        ["audit.systemAccount.created"] = ("新建系统账号", "System account created"),
+        ["audit.subject.systemAccount"] = ("系统账号", "System account"),
         ["audit.field.userName"] = ("用户名", "User name"),
         ["audit.field.displayName"] = ("姓名", "Name"),
         ["audit.field.role"] = ("角色", "Role"),
