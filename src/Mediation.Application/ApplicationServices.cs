@@ -30,6 +30,7 @@ public static class ApplicationServices
         services.AddSingleton<Features.Org.SessionDirectory>();
         services.AddScoped<Features.Deadlines.FireTimer.TimerFiring>();
         services.AddScoped<Features.Deadlines.FireTimer.TimerAttempts>();
+        services.AddScoped<Features.Intake.ApiKeyVerifier>();
         services.AddScoped<IMediator>(provider => new Mediator(type => provider.GetService(type)!));
 
         foreach (var type in typeof(ApplicationServices).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false }))

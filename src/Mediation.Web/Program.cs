@@ -41,6 +41,7 @@ builder.Services.AddMediation(options).AddMediationTimers().AddMediationRecurrin
     .AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
 builder.Services.AddMediationAccounts(builder.Configuration).AddMediationKeyRing();
 builder.Services.AddMediationWebhooks().AddSingleton<Mediation.Application.Features.Webhooks.IWebhookSecrets, Mediation.Web.Webhooks.WebhookSecrets>();
+builder.Services.AddMediationIntake(builder.Configuration);
 if (builder.Services.AddMediationProxies(builder.Configuration) is { } proxiesRefused)
     return Refuse(proxiesRefused);
 builder.Services.AddHttpContextAccessor();

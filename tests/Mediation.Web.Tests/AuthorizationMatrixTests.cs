@@ -121,6 +121,14 @@ public sealed class AuthorizationMatrixTests : IClassFixture<CountyDemoHost>
         new("GET", "/api/admin/webhooks/deliveries", On.Nothing,    401, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 403, 403, 200),
         new("POST", "/api/admin/webhooks/deliveries/{id}/replay", On.Nothing, 401, 403, 403, 403, 403, 403, 403, 403, 403, 404, 403, 404, 403, 403, 404),
         new("GET", "/admin/webhooks", On.Nothing,                   302, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 403, 403, 200),
+        // Intake from other systems: an API key only (no staff session reaches it); system accounts are administered per street.
+        new("POST", "/api/intake/cases", On.Nothing,                401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401),
+        new("GET", "/api/intake/cases/{externalReference}", On.Nothing, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401),
+        new("GET", "/admin/intake", On.Nothing,                     302, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 403, 403, 200),
+        new("GET", "/api/admin/intake/accounts", On.Nothing,        401, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 403, 403, 200),
+        new("POST", "/api/admin/intake/accounts", On.Nothing,       401, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 422, 403, 403, 200),
+        new("POST", "/api/admin/intake/accounts/{id}/keys", On.Nothing, 401, 403, 403, 403, 403, 403, 403, 403, 403, 404, 403, 404, 403, 403, 404),
+        new("POST", "/api/admin/intake/keys/{id}/revocation", On.Nothing, 401, 403, 403, 403, 403, 403, 403, 403, 403, 404, 403, 404, 403, 403, 404),
     ];
 
     // Who may read each fixture case; everyone else must not find its number or summary in any answer.
@@ -267,9 +275,10 @@ public sealed class AuthorizationMatrixTests : IClassFixture<CountyDemoHost>
         "assignment" => new { role = "villageMediator", unitId = world.Village01 },
         "password" => new { password = "Matrix2027" },
         "units" => new { parentId = world.Station1, name = "矩阵调解点" + Guid.NewGuid().ToString("N")[..4], kind = "villagePoint" },
-        "deactivation" or "reactivation" or "retry" or "cancel" or "preview" or "apply" or "replay" => new { },
+        "deactivation" or "reactivation" or "retry" or "cancel" or "preview" or "apply" or "replay" or "keys" or "revocation" => new { },
         "webhooks" => new { url = "http://127.0.0.1:9/matrix-hook", events = new[] { "case.closed" } },
         "active" => new { active = false, expectedVersion = 0 },
+        "accounts" => new { name = "矩阵系统", unitId = world.Village01, channel = "hotline12345" },
         "name" => new { name = "矩阵调解点" + Guid.NewGuid().ToString("N")[..4] },
         "streets" => new { name = "矩阵街道" + Guid.NewGuid().ToString("N")[..4], code = string.Concat(Guid.NewGuid().ToString("N").Select(c => (char)('A' + c % 26)).Take(8)) },
         var other => throw new InvalidOperationException($"No body for {route} ({other})."),

@@ -51,6 +51,9 @@ public sealed class MediationDbContext(DbContextOptions<MediationDbContext> opti
     public DbSet<InstallationFact> InstallationFacts => Set<InstallationFact>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<Features.Administration.AuditTrail.AdminAuditEntry> AdminAuditEntries => Set<Features.Administration.AuditTrail.AdminAuditEntry>();
+    public DbSet<Features.Intake.SystemAccount> SystemAccounts => Set<Features.Intake.SystemAccount>();
+    public DbSet<Features.Intake.ApiKey> ApiKeys => Set<Features.Intake.ApiKey>();
+    public DbSet<Features.Intake.CaseExternalRef> CaseExternalRefs => Set<Features.Intake.CaseExternalRef>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

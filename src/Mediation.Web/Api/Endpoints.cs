@@ -78,6 +78,8 @@ public static class Endpoints
             .WithSummary("Give up a failed timer; it never fires.");
         admin.MapAdminAudit();
         admin.MapWorkflowMigrations();
+        admin.MapIntakeAdmin();
+        app.MapIntake();
         app.MapGet("/api/workflow", (WorkflowCatalog catalog) => WorkflowView.Of(catalog.Current))
             .WithTags("Workflow").WithSummary("The workflow definition new cases are registered under.");
     }

@@ -53,11 +53,12 @@ public static class AdminAudit
         public const string WebhookDeleted = "webhook.deleted";
         public const string ApiKeyCreated = "apiKey.created";
         public const string ApiKeyRevoked = "apiKey.revoked";
+        public const string SystemAccountCreated = "systemAccount.created";
 
         public static readonly IReadOnlyList<string> All =
         [
             StaffCreated, StaffAssigned, PasswordReset, StaffDeactivated, StaffReactivated, SessionsRevoked, UnitAdded, UnitRenamed, StreetCreated,
-            WorkflowPublished, WorkflowRepublished, CasesMigrated, WebhookCreated, WebhookChanged, WebhookSecretRotated, WebhookDeleted, ApiKeyCreated, ApiKeyRevoked,
+            WorkflowPublished, WorkflowRepublished, CasesMigrated, WebhookCreated, WebhookChanged, WebhookSecretRotated, WebhookDeleted, ApiKeyCreated, ApiKeyRevoked, SystemAccountCreated,
         ];
     }
 
@@ -69,6 +70,7 @@ public static class AdminAudit
         public const string Workflow = "workflow";
         public const string Webhook = "webhook";
         public const string ApiKey = "apiKey";
+        public const string SystemAccount = "systemAccount";
     }
 
     /// <summary>The product itself, e.g. recording a workflow version at start-up.</summary>

@@ -44,7 +44,11 @@ public sealed record CaseDetails(
     IReadOnlyList<FollowUpView> FollowUps,
     bool Suspended,
     bool MayAct,
-    IReadOnlyList<AgreementView> Agreements);
+    IReadOnlyList<AgreementView> Agreements,
+    ExternalReferenceView? External = null);
+
+/// <summary>The other system that registered the case (12345 热线) and its own number for it.</summary>
+public sealed record ExternalReferenceView(string System, string Reference);
 
 public sealed record FollowUpView(long Id, DateOnly DueOn, string Reason, Mediation.Domain.FollowUps.FollowUpStatus Status, bool Overdue,
     string? Method, Mediation.Domain.FollowUps.Satisfaction? Satisfaction, Mediation.Domain.FollowUps.Performance? Performance, string? Notes,
@@ -109,6 +113,10 @@ internal sealed class GetCaseHandler(MediationDbContext db, WorkflowCatalog work
             visits.Select(f => new FollowUpView(f.Id, f.DueOn, f.Reason, f.Status, f.IsOverdue(now), f.Method, f.Satisfaction, f.Performance, f.Notes, f.CancelReason)).ToList(),
             c.IsSuspended,
             holds,
-            c.Agreements.OrderBy(x => x.SignedAt).ThenBy(x => x.Id).Select(AgreementView.Of).ToList());
+            c.Agreements.OrderBy(x => x.SignedAt).ThenBy(x => x.Id).Select(AgreementView.Of).ToList(),
+            await (from r in db.CaseExternalRefs.AsNoTracking()
+                   join s in db.SystemAccounts.AsNoTracking() on r.SystemAccountId equals s.Id
+                   where r.CaseId == c.Id
+                   select new ExternalReferenceView(s.Name, r.ExternalReference)).FirstOrDefaultAsync(cancellationToken));
     }
 }
