@@ -130,19 +130,6 @@ public class CommandLineTests
             WorkingDirectory = folder,
             Environment = { ["Mediation__ConnectionString"] = database, ["Mediation__Port"] = "0" },
         };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        return (process.ExitCode, await output, await errors);
+        return await StartupRefusalTests.RunToExitAsync(start);
     }
 }

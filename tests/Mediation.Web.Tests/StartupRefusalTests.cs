@@ -71,6 +71,12 @@ public class StartupRefusalTests
         };
         foreach (var (name, value) in settings)
             start.Environment[name] = value;
+        return await RunToExitAsync(start);
+    }
+
+    // Runs the product to its exit (a minute at most) and keeps what it printed.
+    internal static async Task<(int ExitCode, string Output, string Errors)> RunToExitAsync(ProcessStartInfo start)
+    {
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
